@@ -1,0 +1,141 @@
+"""Which backend is up: concurrent probes in priority order, and a short-lived on-disk cache.
+
+All probes start at once, each bounded by the probe timeout; the caller then walks the order
+and waits only as long as a higher-priority probe is still out, so a fast winner is not held up
+by a slow or black-holed lower-priority address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from caro_py.protocol import CommandGenerator, Health
+
+#: Backends detection does not probe: they are tried in their place in the order.
+UNPROBED = frozenset({"embedded"})
+_CACHE_NAME = "detect.json"
+
+
+class Detector:
+    def __init__(
+        self,
+        backends: dict[str, CommandGenerator],
+        order: Iterable[str],
+        probe_timeout_s: float,
+    ) -> None:
+        self.backends = backends
+        self.order = [name for name in order if name in backends or name in UNPROBED]
+        self.probe_timeout_s = probe_timeout_s
+        self.healths: dict[str, Health] = {}
+        self._tasks: dict[str, asyncio.Task[Health]] = {}
+        self.started_at: float | None = None
+
+    def start(self, skip: Iterable[str] = ()) -> None:
+        """Launch every probe at once (needs a running event loop)."""
+        self.started_at = time.perf_counter()
+        skipped = set(skip)
+        for name in self.order:
+            if name in UNPROBED or name in skipped or name in self._tasks:
+                continue
+            self._tasks[name] = asyncio.create_task(self._probe(name))
+
+    async def _probe(self, name: str) -> Health:
+        backend = self.backends[name]
+        started = time.perf_counter()
+        try:
+            # Small margin over the client's own timeout so its clearer message wins the race.
+            health = await asyncio.wait_for(backend.probe(), self.probe_timeout_s + 0.05)
+        except asyncio.TimeoutError:
+            health = Health(
+                name=name,
+                up=False,
+                latency_ms=(time.perf_counter() - started) * 1000,
+                base_url=getattr(backend, "base_url", None),
+                detail=f"no answer within {self.probe_timeout_s * 1000:.0f} ms",
+            )
+        except Exception as exc:  # a broken probe reads as down, never as a crash
+            health = Health(name=name, up=False, detail=f"probe failed: {exc!r}"[:200])
+        self.healths[name] = health
+        return health
+
+    async def next_healthy(self, exclude: Iterable[str] = ()) -> str | None:
+        """The highest-priority backend not in `exclude` that is up (or unprobed)."""
+        excluded = set(exclude)
+        for name in self.order:
+            if name in excluded:
+                continue
+            if name in UNPROBED:
+                return name
+            task = self._tasks.get(name)
+            if task is None:
+                continue
+            health = await task
+            if health.up:
+                return name
+        return None
+
+    async def wait_all(self) -> dict[str, Health]:
+        if self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        return self.healths
+
+    def cancel(self) -> None:
+        for task in self._tasks.values():
+            if not task.done():
+                task.cancel()
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def cache_file() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("caro")) / _CACHE_NAME
+
+
+def cache_key(candidates: Iterable[tuple[str, str | None]]) -> str:
+    """Identifies the setup a detection result belongs to: the order and every address."""
+    text = json.dumps(list(candidates), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_cache(key: str, max_age_s: float) -> tuple[str, float] | None:
+    """(backend, age in seconds) when a fresh result for this setup is on disk."""
+    if max_age_s <= 0:
+        return None
+    try:
+        data = json.loads(cache_file().read_text(encoding="utf-8"))
+        backend, saved_at, saved_key = data["backend"], float(data["saved_at"]), data["key"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    age = time.time() - saved_at
+    if saved_key != key or not isinstance(backend, str) or not 0 <= age <= max_age_s:
+        return None
+    return backend, age
+
+
+def write_cache(key: str, backend: str) -> None:
+    path = cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(
+            json.dumps({"backend": backend, "saved_at": time.time(), "key": key}),
+            encoding="utf-8",
+        )
+        os.replace(tmp, path)  # readers never see half a file
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a probe
+
+
+def drop_cache() -> None:
+    with contextlib.suppress(OSError):
+        cache_file().unlink()

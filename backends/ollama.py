@@ -1,0 +1,215 @@
+"""Ollama through its native API (default http://localhost:11434).
+
+Probe GET /api/version; models from /api/ps (loaded) and /api/tags (installed); generate with
+POST /api/chat, tools and stream:false, falling back to `format` with a JSON schema when the
+model takes no tools.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from backends import chat_prompt
+from backends.openai_compat import MAX_TOKENS, pick_model, rejects_shape, short_reason
+from backends.transport import (
+    BackendHTTPError,
+    JSONResponse,
+    make_client,
+    normalize_base_url,
+    request_json,
+)
+from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable, NoUsableCommand
+from caro_py.parsing import parse_ollama_message_detailed
+from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
+from config.model import DEFAULT_BASE_URLS, Settings
+
+
+def _names(body: Any) -> tuple[str, ...]:
+    items = body.get("models") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return ()
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            name = item.get("model") or item.get("name")
+            if isinstance(name, str) and name:
+                names.append(name)
+    return tuple(names)
+
+
+class OllamaBackend:
+    name = "ollama"
+
+    def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
+        own = settings.backend_settings(self.name)
+        override_url = settings.base_url if use_overrides else None
+        self.base_url = normalize_base_url(
+            override_url or own.base_url or DEFAULT_BASE_URLS[self.name]
+        ).removesuffix("/api")
+        self.configured_model = (settings.model if use_overrides else None) or own.model
+        self.timeout = settings.timeout_for(self.name)
+        self.probe_timeout = settings.probe_timeout_ms / 1000
+        self._client: httpx.AsyncClient | None = None
+        self._models: tuple[str, ...] | None = None
+        self._tools_rejected = False
+        self.requests_made = 0
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_client(self.base_url)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _get(self, path: str, timeout: float) -> JSONResponse:
+        return await request_json(self.client, "GET", path, backend=self.name, timeout=timeout)
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> JSONResponse:
+        self.requests_made += 1
+        return await request_json(
+            self.client, "POST", path, backend=self.name, timeout=self.timeout, payload=payload
+        )
+
+    # ------------------------------------------------------------------ probe and models
+
+    async def probe(self) -> Health:
+        started = time.perf_counter()
+        try:
+            version = (await self._get("/api/version", self.probe_timeout)).body
+        except BackendError as exc:
+            return self._health(False, started, detail=short_reason(exc))
+        except Exception as exc:  # a probe never raises
+            return self._health(False, started, detail=f"probe failed: {exc!r}"[:200])
+        if not isinstance(version, dict) or "version" not in version:
+            return self._health(False, started, detail="/api/version did not answer like Ollama")
+        detail = f"ollama {version['version']}"
+        left = self.probe_timeout - (time.perf_counter() - started)  # the probe's budget is shared
+        try:
+            if left < 0.01:
+                return self._health(True, started, detail=detail + "; models unknown")
+            self._models = _names((await self._get("/api/tags", left)).body)
+        except BackendError as exc:
+            detail += f"; models unknown: {short_reason(exc)}"
+        return self._health(True, started, detail=detail)
+
+    def _health(self, up: bool, started: float, *, detail: str | None) -> Health:
+        return Health(
+            name=self.name,
+            up=up,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            models=self._models or (),
+            base_url=self.base_url,
+            detail=detail,
+        )
+
+    async def resolve_model(self) -> str:
+        if self.configured_model:
+            return self.configured_model
+        try:  # a model already in memory answers at once
+            loaded = _names((await self._get("/api/ps", self.probe_timeout * 3)).body)
+        except BackendError:
+            loaded = ()
+        model = pick_model(loaded)
+        if model:
+            return model
+        if self._models is None:
+            self._models = _names((await self._get("/api/tags", self.timeout)).body)
+        model = pick_model(self._models)
+        if not model:
+            raise BackendUnavailable(
+                f"ollama: no models installed at {self.base_url}; run `ollama pull <model>` "
+                "or set [backend.ollama] model",
+                backend=self.name,
+            )
+        return model
+
+    # ------------------------------------------------------------------ generation
+
+    async def generate(self, request: GenerationRequest) -> GeneratedCommand:
+        started = time.perf_counter()
+        model = await self.resolve_model()
+        resolved = time.perf_counter()
+        body = await self._first_answer(request, model)
+        message = self._message(body)
+        try:
+            parsed = parse_ollama_message_detailed(message)
+        except NoUsableCommand as first:
+            previous = message.get("content") or str(message.get("tool_calls") or "")
+            body = await self._json_answer(
+                model, chat_prompt.repair_messages(request, str(previous), first.message)
+            )
+            try:
+                parsed = parse_ollama_message_detailed(self._message(body))
+            except NoUsableCommand as second:
+                raise NoUsableCommand(
+                    f"ollama ({model}) gave no usable command, even after a repair request: "
+                    f"{second.message}",
+                    raw=second.raw,
+                    backend=self.name,
+                ) from None
+        done = time.perf_counter()
+        reported = body.get("model") if isinstance(body, dict) else None
+        return GeneratedCommand(
+            command=parsed.command,
+            backend=self.name,
+            model=reported if isinstance(reported, str) and reported else model,
+            explanation=parsed.explanation,
+            raw=body,
+            timings_ms={
+                "model_lookup": (resolved - started) * 1000,
+                "generate": (done - started) * 1000,
+                "requests": float(self.requests_made),
+            },
+        )
+
+    def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "model": model,
+            "messages": messages,
+            "stream": False,
+            "options": {"temperature": 0, "num_predict": MAX_TOKENS},
+        }
+
+    async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
+        if not self._tools_rejected:
+            payload = self._payload(model, chat_prompt.messages(request, json_answer=False))
+            payload["tools"] = [chat_prompt.SHELL_TOOL]
+            try:
+                return (await self._post("/api/chat", payload)).body
+            except BackendHTTPError as exc:
+                # "... does not support tools": the model's template has no tool slot.
+                if not rejects_shape(exc, "tools"):
+                    raise
+                self._tools_rejected = True
+        return await self._json_answer(model, chat_prompt.messages(request, json_answer=True))
+
+    async def _json_answer(self, model: str, messages: list[dict[str, Any]]) -> Any:
+        payload = self._payload(model, messages)
+        payload["format"] = chat_prompt.COMMAND_SCHEMA
+        try:
+            return (await self._post("/api/chat", payload)).body
+        except BackendHTTPError as exc:
+            if not rejects_shape(exc, "format"):
+                raise
+        payload["format"] = "json"  # Ollama before 0.5 takes only "json", not a schema
+        return (await self._post("/api/chat", payload)).body
+
+    def _message(self, body: Any) -> dict[str, Any]:
+        message = body.get("message") if isinstance(body, dict) else None
+        if isinstance(message, dict):
+            return message
+        if isinstance(body, dict) and "error" in body:
+            raise BackendProtocolError(
+                f"ollama: the server reported an error: {body['error']}"[:400], backend=self.name
+            )
+        raise BackendProtocolError(
+            f"ollama: the answer from {self.base_url} has no message: {str(body)[:200]}",
+            backend=self.name,
+        )

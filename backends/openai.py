@@ -1,0 +1,41 @@
+"""Any OpenAI-compatible endpoint (api.openai.com or another base_url), with an API key.
+
+Never auto-detected unless `[backend.openai] enabled = true`. The key is read from the
+environment variable the config names (`api_key_env`, default OPENAI_API_KEY), never from the
+config file itself.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from backends.openai_compat import OpenAICompatBackend
+from caro_py.errors import BackendUnavailable
+from config.model import Settings
+
+
+class OpenAIBackend(OpenAICompatBackend):
+    name = "openai"
+    probe_path = "/v1/models"
+    # OpenAI's newer models reject max_tokens and any temperature but the default.
+    max_tokens_key = "max_completion_tokens"
+    temperature = None
+
+    def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
+        super().__init__(settings, use_overrides=use_overrides)
+        self.api_key_env = settings.backend_settings(self.name).api_key_env or "OPENAI_API_KEY"
+        self.api_key = os.environ.get(self.api_key_env) or None
+
+    def headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def check_ready(self) -> None:
+        host = urlsplit(self.base_url).hostname or ""
+        # A local OpenAI-compatible server usually needs no key; OpenAI itself always does.
+        if not self.api_key and host.endswith("openai.com"):
+            raise BackendUnavailable(
+                f"openai: no API key; set the environment variable {self.api_key_env} "
+                "(or name another one with [backend.openai] api_key_env)",
+                backend=self.name,
+            )

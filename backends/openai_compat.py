@@ -1,0 +1,295 @@
+"""The shared client for servers that speak OpenAI's chat-completions API.
+
+One request with the execute_shell tool forced; if the server rejects tools (a 400/422), one
+retry asking for plain JSON; if the answer holds no usable command, one repair request.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, ClassVar
+
+import httpx
+
+from backends import chat_prompt
+from backends.transport import (
+    BackendHTTPError,
+    JSONResponse,
+    make_client,
+    normalize_base_url,
+    request_json,
+)
+from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable, NoUsableCommand
+from caro_py.parsing import ParsedCommand, parse_openai_message_detailed
+from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
+from config.model import DEFAULT_BASE_URLS, Settings
+
+#: Status codes with which servers say "I do not take this request shape" (tools, formats).
+_SHAPE_REJECTED = frozenset({400, 422})
+#: Model ids that are never chat models; skipped when caro picks a model itself.
+_NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcribe", "image")
+MAX_TOKENS = 1024
+
+
+def rejects_shape(exc: BackendHTTPError, *words: str) -> bool:
+    """Did the server refuse the request's shape (tools, a format) rather than fail?
+
+    400/422 say so directly; some servers (llama-cpp-python) answer a validation error with a
+    500 naming the field, so a 4xx/5xx whose message names it counts too.
+    """
+    if exc.status in _SHAPE_REJECTED:
+        return True
+    text = exc.message.lower()
+    return any(word in text for word in words)
+
+
+def pick_model(ids: list[str] | tuple[str, ...]) -> str | None:
+    """The first id that looks like a chat model, else the first id."""
+    for model in ids:
+        if not any(word in model.lower() for word in _NOT_CHAT):
+            return model
+    return ids[0] if ids else None
+
+
+def model_ids(body: Any) -> tuple[str, ...]:
+    """Model ids from an OpenAI `{"data": [{"id"}]}` list (or Ollama-like `{"models"}`)."""
+    if not isinstance(body, dict):
+        return ()
+    items = body.get("data", body.get("models"))
+    if not isinstance(items, list):
+        return ()
+    ids: list[str] = []
+    for item in items:
+        if isinstance(item, dict):
+            model = item.get("id") or item.get("name") or item.get("model")
+            if isinstance(model, str) and model:
+                ids.append(model)
+        elif isinstance(item, str):
+            ids.append(item)
+    return tuple(ids)
+
+
+def short_reason(exc: BaseException) -> str:
+    """An error's message without the leading 'backend: ' that the probe table already shows."""
+    text = getattr(exc, "message", None) or str(exc)
+    head, sep, rest = text.partition(": ")
+    return rest if sep and " " not in head else text
+
+
+class OpenAICompatBackend:
+    """A CommandGenerator for any OpenAI-compatible server; subclasses set the details."""
+
+    name: str = "openai-compatible"
+    probe_path: ClassVar[str] = "/v1/models"
+    #: response_format for the JSON retry; None where the server's support is unknown.
+    json_format: ClassVar[dict[str, Any] | None] = chat_prompt.JSON_SCHEMA_FORMAT
+    #: How this server is told to call the tool (vLLM needs the named form without extra flags).
+    tool_choice: ClassVar[Any] = chat_prompt.TOOL_CHOICE
+    #: The field that caps the answer's length, and the sampling temperature (None: leave out).
+    max_tokens_key: ClassVar[str] = "max_tokens"
+    temperature: ClassVar[float | None] = 0
+
+    def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
+        own = settings.backend_settings(self.name)
+        override_url = settings.base_url if use_overrides else None
+        self.base_url = normalize_base_url(
+            override_url or own.base_url or DEFAULT_BASE_URLS.get(self.name, "")
+        )
+        self.configured_model = (settings.model if use_overrides else None) or own.model
+        self.timeout = settings.timeout_for(self.name)
+        self.probe_timeout = settings.probe_timeout_ms / 1000
+        self._client: httpx.AsyncClient | None = None
+        self._models: tuple[str, ...] | None = None
+        self._tools_rejected = False
+        self._format_rejected = False
+        self.requests_made = 0
+
+    # ------------------------------------------------------------------ plumbing
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_client(self.base_url, headers=self.headers())
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _get(self, path: str, timeout: float) -> JSONResponse:
+        return await request_json(self.client, "GET", path, backend=self.name, timeout=timeout)
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> JSONResponse:
+        self.requests_made += 1
+        return await request_json(
+            self.client, "POST", path, backend=self.name, timeout=self.timeout, payload=payload
+        )
+
+    # ------------------------------------------------------------------ probe and models
+
+    async def probe(self) -> Health:
+        started = time.perf_counter()
+        try:
+            self.check_ready()
+            response = await self._get(self.probe_path, self.probe_timeout)
+            self._models = model_ids(response.body)
+        except BackendError as exc:
+            return self._health(False, started, detail=short_reason(exc))
+        except Exception as exc:  # a probe never raises: it reports down instead
+            return self._health(False, started, detail=f"probe failed: {exc!r}"[:200])
+        return self._health(True, started)
+
+    def _health(self, up: bool, started: float, *, detail: str | None = None) -> Health:
+        return Health(
+            name=self.name,
+            up=up,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            models=self._models or (),
+            base_url=self.base_url,
+            detail=detail,
+        )
+
+    def check_ready(self) -> None:
+        """Raise BackendUnavailable when the backend cannot work as configured (e.g. no key)."""
+
+    async def list_models(self) -> tuple[str, ...]:
+        if self._models is None:
+            response = await self._get("/v1/models", self.timeout)
+            self._models = model_ids(response.body)
+        return self._models
+
+    async def resolve_model(self) -> str:
+        if self.configured_model:
+            return self.configured_model
+        model = pick_model(await self.list_models())
+        if not model:
+            raise BackendUnavailable(
+                f"{self.name}: the server at {self.base_url} offers no models; load one, or set "
+                f"[backend.{self.name}] model",
+                backend=self.name,
+            )
+        return model
+
+    # ------------------------------------------------------------------ generation
+
+    async def generate(self, request: GenerationRequest) -> GeneratedCommand:
+        started = time.perf_counter()
+        self.check_ready()
+        model = await self.resolve_model()
+        resolved = time.perf_counter()
+        body = await self._first_answer(request, model)
+        message = self._message(body)
+        try:
+            parsed = parse_openai_message_detailed(message)
+        except NoUsableCommand as first:
+            previous = _answer_text(message)
+            repair = chat_prompt.repair_messages(request, previous, first.message)
+            body = await self._json_answer(model, repair)
+            try:
+                parsed = parse_openai_message_detailed(self._message(body))
+            except NoUsableCommand as second:
+                raise NoUsableCommand(
+                    f"{self.name} ({model}) gave no usable command, even after a repair "
+                    f"request: {second.message}",
+                    raw=second.raw,
+                    backend=self.name,
+                ) from None
+        done = time.perf_counter()
+        return self._result(parsed, model, body, started, resolved, done)
+
+    def _result(
+        self,
+        parsed: ParsedCommand,
+        model: str,
+        body: Any,
+        started: float,
+        resolved: float,
+        done: float,
+    ) -> GeneratedCommand:
+        reported = body.get("model") if isinstance(body, dict) else None
+        return GeneratedCommand(
+            command=parsed.command,
+            backend=self.name,
+            model=reported if isinstance(reported, str) and reported else model,
+            explanation=parsed.explanation,
+            raw=body,
+            timings_ms={
+                "model_lookup": (resolved - started) * 1000,
+                "generate": (done - started) * 1000,
+                "requests": float(self.requests_made),
+            },
+        )
+
+    async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
+        if not self._tools_rejected:
+            payload = self._payload(model, chat_prompt.messages(request, json_answer=False))
+            payload["tools"] = [chat_prompt.SHELL_TOOL]
+            payload["tool_choice"] = self.tool_choice
+            try:
+                return (await self._post("/v1/chat/completions", payload)).body
+            except BackendHTTPError as exc:
+                if not rejects_shape(exc, "tool"):
+                    raise
+                self._tools_rejected = True  # this server (or model) takes no tools
+        return await self._json_answer(model, chat_prompt.messages(request, json_answer=True))
+
+    def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            self.max_tokens_key: MAX_TOKENS,
+            "stream": False,
+        }
+        if self.temperature is not None:
+            payload["temperature"] = self.temperature
+        return payload
+
+    async def _json_answer(self, model: str, messages: list[dict[str, Any]]) -> Any:
+        payload = self._payload(model, messages)
+        if self.json_format is not None and not self._format_rejected:
+            try:
+                return (
+                    await self._post(
+                        "/v1/chat/completions", {**payload, "response_format": self.json_format}
+                    )
+                ).body
+            except BackendHTTPError as exc:
+                if not rejects_shape(exc, "response_format", "json_schema"):
+                    raise
+                self._format_rejected = True  # the instruction alone has to do
+        return (await self._post("/v1/chat/completions", payload)).body
+
+    def _message(self, body: Any) -> dict[str, Any]:
+        if isinstance(body, dict):
+            choices = body.get("choices")
+            if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+                message = choices[0].get("message")
+                if isinstance(message, dict):
+                    return message
+                text = choices[0].get("text")  # a completions-style answer
+                if isinstance(text, str):
+                    return {"content": text}
+            if "error" in body:
+                raise BackendProtocolError(
+                    f"{self.name}: the server reported an error: {body['error']}"[:400],
+                    backend=self.name,
+                )
+        raise BackendProtocolError(
+            f"{self.name}: the answer from {self.base_url} has no choices[0].message: "
+            f"{json.dumps(body, default=str)[:200]}",
+            backend=self.name,
+        )
+
+
+def _answer_text(message: dict[str, Any]) -> str:
+    """The previous answer as text, for the repair turn."""
+    content = message.get("content")
+    if isinstance(content, str) and content.strip():
+        return content
+    calls = message.get("tool_calls")
+    return json.dumps(calls, default=str) if calls else ""

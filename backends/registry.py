@@ -1,0 +1,72 @@
+"""Backend names to backend objects. Modules load only when their backend is asked for."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import cast
+
+from caro_py.errors import BackendUnavailable, UsageError
+from caro_py.protocol import CommandGenerator
+from config.model import BACKEND_NAMES, Settings
+
+#: name -> (module, class) of every remote backend.
+_REMOTE: dict[str, tuple[str, str]] = {
+    "exo": ("backends.exo", "ExoBackend"),
+    "lmstudio": ("backends.lmstudio", "LMStudioBackend"),
+    "ollama": ("backends.ollama", "OllamaBackend"),
+    "vllm": ("backends.vllm", "VLLMBackend"),
+    "openai": ("backends.openai", "OpenAIBackend"),
+}
+
+
+def backend_names() -> tuple[str, ...]:
+    return BACKEND_NAMES
+
+
+def check_name(name: str) -> str:
+    if name not in BACKEND_NAMES:
+        raise UsageError(
+            f"unknown backend {name!r}; choose one of: {', '.join(BACKEND_NAMES)} (or auto)"
+        )
+    return name
+
+
+def create_backend(
+    name: str, settings: Settings, *, use_overrides: bool = True
+) -> CommandGenerator:
+    """A backend object for `name`; `use_overrides` applies --model/--base-url to it."""
+    check_name(name)
+    if name == "embedded":
+        if not use_overrides and (settings.model or settings.base_url):
+            # --model/--base-url named another backend's model; the fallback keeps its own.
+            settings = dataclasses.replace(settings, model=None, base_url=None)
+        return _embedded(settings, use_overrides)
+    module_name, class_name = _REMOTE[name]
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cast(CommandGenerator, cls(settings, use_overrides=use_overrides))
+
+
+def _embedded(settings: Settings, use_overrides: bool) -> CommandGenerator:
+    if not settings.embedded.enabled:
+        raise BackendUnavailable(
+            "the embedded backend is switched off ([embedded] enabled = false)", backend="embedded"
+        )
+    try:
+        from backends.embedded import EmbeddedBackend
+    except ModuleNotFoundError as exc:
+        if exc.name == "backends.embedded":
+            raise BackendUnavailable(
+                "the embedded backend is not built yet; start a local server (Ollama, LM Studio, "
+                "vLLM, Exo) or pick one with --backend",
+                backend="embedded",
+            ) from None
+        raise BackendUnavailable(
+            f"the embedded backend cannot load: {exc} (is llama-cpp-python installed?)",
+            backend="embedded",
+        ) from None
+    except ImportError as exc:
+        raise BackendUnavailable(
+            f"the embedded backend cannot load: {exc}", backend="embedded"
+        ) from None
+    return cast(CommandGenerator, EmbeddedBackend(settings, use_overrides=use_overrides))

@@ -1,0 +1,33 @@
+"""vLLM's OpenAI-compatible server (default http://localhost:8000): probe /health."""
+
+from __future__ import annotations
+
+import time
+
+from backends.openai_compat import OpenAICompatBackend, model_ids, short_reason
+from caro_py.errors import BackendError
+from caro_py.protocol import Health
+
+
+class VLLMBackend(OpenAICompatBackend):
+    name = "vllm"
+    probe_path = "/health"
+
+    async def probe(self) -> Health:
+        started = time.perf_counter()
+        try:
+            await self._get("/health", self.probe_timeout)
+        except BackendError as exc:
+            return self._health(False, started, detail=short_reason(exc))
+        except Exception as exc:  # a probe never raises
+            return self._health(False, started, detail=f"probe failed: {exc!r}"[:200])
+        # /health has no body; the served model's id comes from /v1/models, within what is left
+        # of the probe's time so a slow model list cannot turn an up server into a down one.
+        left = self.probe_timeout - (time.perf_counter() - started)
+        try:
+            if left < 0.01:
+                return self._health(True, started, detail="models unknown: no time left")
+            self._models = model_ids((await self._get("/v1/models", left)).body)
+        except BackendError as exc:
+            return self._health(True, started, detail=f"models unknown: {short_reason(exc)}")
+        return self._health(True, started)

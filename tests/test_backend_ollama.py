@@ -1,0 +1,183 @@
+"""Ollama's native API: probe, model choice, tools, the `format` fallback, faults."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from backends.ollama import OllamaBackend
+from backends.transport import BackendHTTPError, BackendServerError
+from caro_py.errors import BackendProtocolError, BackendTimeout, BackendUnavailable, NoUsableCommand
+from tests._backend_fixtures import (
+    REQUEST,
+    CountingStream,
+    make_settings,
+    ollama_answer,
+    run,
+    sent_json,
+    slow_response,
+)
+
+BASE = "http://localhost:11434"
+CHAT = f"{BASE}/api/chat"
+TAGS = {"models": [{"name": "nomic-embed-text:latest"}, {"name": "llama3.2:latest"}]}
+
+
+def configured(model: str = "llama3.2:latest", **overrides: object) -> OllamaBackend:
+    settings = make_settings(**overrides)
+    settings.backend_settings("ollama").model = model
+    return OllamaBackend(settings)
+
+
+@respx.mock
+def test_probe_reports_version_and_models() -> None:
+    respx.get(f"{BASE}/api/version").respond(200, json={"version": "0.6.2"})
+    respx.get(f"{BASE}/api/tags").respond(200, json=TAGS)
+    b = OllamaBackend(make_settings())
+    health = run(b, b.probe)
+    assert health.up and health.detail == "ollama 0.6.2"
+    assert health.models == ("nomic-embed-text:latest", "llama3.2:latest")
+
+
+@respx.mock
+def test_probe_of_something_else_on_the_port_is_down() -> None:
+    respx.get(f"{BASE}/api/version").respond(200, json={"status": "ok"})
+    b = OllamaBackend(make_settings())
+    assert not run(b, b.probe).up
+
+
+@respx.mock
+def test_tool_call_answer_with_stream_false() -> None:
+    route = respx.post(CHAT).respond(200, json=ollama_answer(command="docker ps"))
+    b = configured()
+    result = run(b, lambda: b.generate(REQUEST))
+    assert (result.command, result.backend, result.model) == (
+        "docker ps",
+        "ollama",
+        "llama3.2:latest",
+    )
+    body = sent_json(route.calls[0])
+    assert body["stream"] is False and body["model"] == "llama3.2:latest"
+    assert body["tools"][0]["function"]["name"] == "execute_shell"
+    assert REQUEST.context.describe() in body["messages"][0]["content"]
+
+
+@respx.mock
+def test_model_without_tools_falls_back_to_a_json_schema_format() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(400, json={"error": "gemma2:2b does not support tools"}),
+            httpx.Response(200, json=ollama_answer(content='{"command": "docker ps"}')),
+        ]
+    )
+    b = configured("gemma2:2b")
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
+    retry = sent_json(route.calls[1])
+    assert "tools" not in retry
+    assert retry["format"]["properties"]["command"]["type"] == "string"
+
+
+@respx.mock
+def test_old_ollama_gets_format_json() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(400, json={"error": "does not support tools"}),
+            httpx.Response(400, json={"error": "invalid format"}),
+            httpx.Response(200, json=ollama_answer(content='{"command": "ls"}')),
+        ]
+    )
+    b = configured()
+    assert run(b, lambda: b.generate(REQUEST)).command == "ls"
+    assert sent_json(route.calls[2])["format"] == "json"
+
+
+@respx.mock
+def test_model_choice_loaded_first_then_installed() -> None:
+    respx.get(f"{BASE}/api/ps").respond(200, json={"models": [{"name": "qwen2.5:7b"}]})
+    route = respx.post(CHAT).respond(200, json=ollama_answer(command="ls", model="qwen2.5:7b"))
+    b = OllamaBackend(make_settings())
+    assert run(b, lambda: b.generate(REQUEST)).model == "qwen2.5:7b"
+    assert sent_json(route.calls[0])["model"] == "qwen2.5:7b"
+
+
+@respx.mock
+def test_model_choice_skips_embedding_models() -> None:
+    respx.get(f"{BASE}/api/ps").respond(200, json={"models": []})
+    respx.get(f"{BASE}/api/tags").respond(200, json=TAGS)
+    route = respx.post(CHAT).respond(200, json=ollama_answer(command="ls"))
+    b = OllamaBackend(make_settings())
+    run(b, lambda: b.generate(REQUEST))
+    assert sent_json(route.calls[0])["model"] == "llama3.2:latest"
+
+
+@respx.mock
+def test_no_models_installed() -> None:
+    respx.get(f"{BASE}/api/ps").respond(200, json={"models": []})
+    respx.get(f"{BASE}/api/tags").respond(200, json={"models": []})
+    b = OllamaBackend(make_settings())
+    with pytest.raises(BackendUnavailable, match="ollama pull"):
+        run(b, lambda: b.generate(REQUEST))
+
+
+@respx.mock
+def test_repair_then_give_up() -> None:
+    route = respx.post(CHAT).respond(200, json=ollama_answer(content="Which containers?"))
+    b = configured()
+    with pytest.raises(NoUsableCommand, match="even after a repair"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2
+    assert sent_json(route.calls[1])["format"]["required"] == ["command"]
+
+
+@respx.mock
+def test_missing_model_404() -> None:
+    respx.post(CHAT).respond(404, json={"error": 'model "nope" not found, try pulling it first'})
+    b = configured("nope")
+    with pytest.raises(BackendHTTPError, match="not found, try pulling"):
+        run(b, lambda: b.generate(REQUEST))
+
+
+@respx.mock
+def test_server_error() -> None:
+    respx.post(CHAT).respond(500, json={"error": "llama runner process has terminated"})
+    b = configured()
+    with pytest.raises(BackendServerError, match="runner process"):
+        run(b, lambda: b.generate(REQUEST))
+
+
+@respx.mock
+def test_timeout_and_slow_server() -> None:
+    respx.post(CHAT).mock(side_effect=httpx.ConnectTimeout("slow"))
+    b = configured()
+    with pytest.raises(BackendTimeout):
+        run(b, lambda: b.generate(REQUEST))
+    respx.post(CHAT).mock(side_effect=lambda r: slow_response(5, ollama_answer(command="ls")))
+    b = configured(timeout_seconds=0.2)
+    with pytest.raises(BackendTimeout, match="within 0.2 s"):
+        run(b, lambda: b.generate(REQUEST))
+
+
+@respx.mock
+def test_refused_malformed_html_and_huge() -> None:
+    respx.post(CHAT).mock(side_effect=httpx.ConnectError("Connection refused"))
+    b = configured()
+    with pytest.raises(BackendUnavailable, match="connection refused"):
+        run(b, lambda: b.generate(REQUEST))
+
+    respx.post(CHAT).respond(200, content=b"{not json")
+    b = configured()
+    with pytest.raises(BackendProtocolError, match="malformed JSON"):
+        run(b, lambda: b.generate(REQUEST))
+
+    respx.post(CHAT).respond(404, html="<html><title>Not Found</title></html>")
+    b = configured()
+    with pytest.raises(BackendProtocolError, match="HTML page"):
+        run(b, lambda: b.generate(REQUEST))
+
+    stream = CountingStream(10 * 1024 * 1024)
+    respx.post(CHAT).mock(return_value=httpx.Response(200, stream=stream))
+    b = configured()
+    with pytest.raises(BackendProtocolError, match="over 1 MB"):
+        run(b, lambda: b.generate(REQUEST))
+    assert stream.sent <= 2 * 1024 * 1024
