@@ -1,0 +1,92 @@
+"""What the walker extracts from a command: words, redirects and simple-command invocations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+# Stand-ins for values only known at run time. DYN may expand to nothing (the classic
+# `rm -rf "$DIR/"` hazard); DYN_SET is guaranteed non-empty (`${DIR:?}`).
+DYN = "\ue000"
+DYN_SET = "\ue001"
+PATH_MARK = "\ue002"  # what $PATH expands to, so rules can see a PATH that keeps the old one
+DYNAMIC_CHARS = frozenset((DYN, DYN_SET))
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Word:
+    text: str  # the value after quote removal and the expansions we could resolve
+    span: Span  # where it stands in the assessed command (character offsets)
+    from_subst: bool = False  # produced by $(...) / `...`
+    subst_download: bool = False  # a command substitution inside it fetches from the network
+    subst_secret: bool = False  # a command substitution inside it reads a credential file
+
+    @property
+    def dynamic(self) -> bool:
+        return DYN in self.text or DYN_SET in self.text
+
+
+@dataclass
+class Redirect:
+    op: str  # '>', '>>', '<', '&>', '>&', '<>', '>|', '<<', '<<<', ...
+    fd: str | None
+    target: Word | None
+    span: Span
+
+    @property
+    def writes(self) -> bool:
+        return ">" in self.op and self.op not in ("<<", "<<<", "<<-")
+
+    @property
+    def truncates(self) -> bool:
+        return self.op in (">", ">|", "&>", ">&", "<>")
+
+
+@dataclass
+class Invocation:
+    """One simple command as it would run, after unwrapping sudo/env/sh -c and friends."""
+
+    argv: list[Word]
+    span: Span
+    redirects: list[Redirect] = field(default_factory=list)
+    assigns: list[tuple[str, Word]] = field(default_factory=list)  # NAME=value prefixes
+    unit: int = 0  # top-level statement it belongs to
+    pipe: int | None = None  # pipeline id, shared by the stages of one pipeline
+    stage: int = 0  # position within that pipeline
+    stdin_kind: str | None = None  # 'pipe' | 'heredoc' | 'herestring' | 'file'
+    stdin_text: str | None = None  # static text arriving on stdin, when we can see it
+    stdin_download: bool = False  # something upstream in the pipe fetches from the network
+    stdin_decoded: bool = False  # stdin passed through base64 -d / rev / xxd -r / tr
+    stdin_secret: bool = False  # something upstream reads a secret file
+    stdin_paths: list[str] | None = None  # paths listed upstream (find / ls), for xargs
+    pipe_size: int = 1  # number of stages in its pipeline
+    via: tuple[str, ...] = ()  # wrappers it sits inside: ('sudo',), ('sh -c',), ...
+    background: bool = False
+    in_infinite_loop: bool = False
+    function: str | None = None  # the function whose body this is in
+    cwd: str | None = None  # directory set by an earlier `cd` in the same command
+    extra_args: bool = False  # xargs / find -exec append arguments at run time
+    selective: bool = False  # came from find -exec with name/size/time filters
+
+    # argv is final once the walker has built the record, so these are computed once.
+    @cached_property
+    def name(self) -> str:
+        if not self.argv:
+            return ""
+        text = self.argv[0].text
+        return text.rsplit("/", 1)[-1] if "/" in text and not text.endswith("/") else text
+
+    @cached_property
+    def args(self) -> list[Word]:
+        return self.argv[1:]
+
+
+@dataclass
+class FunctionDef:
+    name: str
+    span: Span
+    self_calls: int = 0
+    self_piped: bool = False
+    self_background: bool = False

@@ -1,0 +1,255 @@
+"""Where a path points: the root, a home, a system tree, a block device, or somewhere ordinary."""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+import re
+from functools import lru_cache
+
+from safety.facts import DYN, DYN_SET
+
+
+class Place(enum.Enum):
+    ROOT = "the root directory /"
+    HOME = "a home directory"
+    SYSTEM_TOP = "a system directory"
+    SYSTEM = "files inside a system directory"
+    DEVICE = "a disk device"
+    CWD = "the whole working directory"
+    PARENT = "the parent directory"
+    EMPTY_VAR = "a path built on a variable that may be empty"
+    LOGS = "system logs"
+    OTHER = "an ordinary path"
+
+
+# Directories whose loss breaks the machine (Linux, the BSDs and macOS).
+SYSTEM_TOPS: frozenset[str] = frozenset(
+    {
+        "/etc", "/bin", "/sbin", "/usr", "/boot", "/lib", "/lib32", "/lib64", "/libx32",
+        "/var", "/var/lib", "/var/spool", "/var/cache", "/var/db", "/var/mail",
+        "/dev", "/sys", "/proc", "/run", "/srv", "/opt", "/snap", "/efi",
+        "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec",
+        "/usr/share", "/usr/include",
+        "/usr/src", "/etc/ssh", "/etc/pam.d", "/etc/systemd", "/etc/default",
+        "/boot/efi", "/boot/grub", "/lib/modules", "/usr/lib/modules",
+        "/System", "/Library", "/Applications", "/private", "/private/etc", "/private/var",
+        "/Volumes", "/cores", "/mnt", "/media",
+    }
+)  # fmt: skip
+
+# Trees where a *deeper* path still belongs to the system (a file under /etc, /usr/bin, ...).
+SYSTEM_TREES: tuple[str, ...] = (
+    "/etc/", "/bin/", "/sbin/", "/usr/", "/boot/", "/lib/", "/lib32/", "/lib64/", "/libx32/",
+    "/var/lib/", "/dev/", "/sys/", "/proc/", "/System/", "/Library/", "/private/etc/",
+    "/efi/",
+)  # fmt: skip
+
+LOG_TREES: tuple[str, ...] = ("/var/log/", "/var/adm/", "/private/var/log/")
+
+HOME_PARENTS: tuple[str, ...] = ("/home", "/Users", "/root")
+
+_DEVICE = re.compile(
+    r"^/dev/(?:"
+    r"sd[a-z*?\[\]]+\w*|hd[a-z*?]+\w*|vd[a-z*?]+\w*|xvd[a-z*?]+\w*|nvme[\w*?]+|"
+    r"mmcblk[\w*?]+|r?disk[\w*?]+|mapper/.+|md\w+|dm-\w+|mem|kmem|port|root|"
+    r"disk/by-[\w-]+/.+|block/.+|sr\d+|ada\d\w*|da\d\w*|wd\d\w*|nbd\d+\w*|"
+    r"[sh]d\*|nvme\*"
+    r")$"
+)
+_HARMLESS_DEV = frozenset(
+    {"/dev/null", "/dev/zero", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty",
+     "/dev/random", "/dev/urandom", "/dev/full", "/dev/ptmx", "/dev/console"}
+)  # fmt: skip
+
+_GLOB_ALL = ("*", ".*", "{*,.*}", "*.*", "{.,}*", "[!.]*", "..?*", "?*")
+
+
+def _collapse(path: str) -> str:
+    """Lexically normalise an absolute path: //, /./ and /x/../ go away."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def is_device(path: str) -> bool:
+    path = _collapse(path) if path.startswith("/") else path
+    return path not in _HARMLESS_DEV and bool(_DEVICE.match(path))
+
+
+def _absolute(path: str, cwd: str | None) -> str | None:
+    """An absolute spelling of `path`, with ~ kept as the marker '~'; None if relative & unknown."""
+    if path.startswith("~"):
+        head, sep, tail = path.partition("/")
+        # ~ and ~user are both homes; keep them as one marker segment.
+        return "/~" + ("/" + tail if sep else "")
+    if path.startswith("/"):
+        return path
+    if cwd is not None:
+        joined = cwd.rstrip("/") + "/" + path
+        return _absolute(joined, None) if joined.startswith("~") else joined
+    return None
+
+
+def _classify_abs(path: str) -> Place:
+    # A trailing glob over everything means "the directory itself" for our purposes.
+    stripped = path.rstrip("/")
+    for suffix in _GLOB_ALL:
+        if stripped.endswith("/" + suffix):
+            stripped = stripped[: -len(suffix) - 1]
+            break
+    if stripped.startswith("/~"):
+        # Home stands in as /home/user so that ~/.. climbs to /home like the real thing.
+        stripped = "/home/user" + stripped[2:]
+    norm = _collapse(stripped or "/")
+    if norm == "/":
+        return Place.ROOT
+    if norm in HOME_PARENTS:
+        return Place.HOME
+    for parent in ("/home/", "/Users/"):
+        if norm.startswith(parent) and "/" not in norm[len(parent) :]:
+            return Place.HOME
+    if is_device(norm):
+        return Place.DEVICE
+    if norm in SYSTEM_TOPS:
+        return Place.SYSTEM_TOP
+    if any(ch in norm for ch in "*?["):
+        # /e* or /us? could name a system tree: judge the glob against the list.
+        for top in SYSTEM_TOPS:
+            if top.count("/") == norm.count("/") and fnmatch.fnmatchcase(top, norm):
+                return Place.SYSTEM_TOP
+    slash = norm + "/"
+    if slash.startswith(LOG_TREES):
+        return Place.LOGS
+    if slash.startswith(SYSTEM_TREES) and norm not in ("/dev/shm", "/usr/local/src"):
+        if norm.startswith("/dev/shm/"):
+            return Place.OTHER
+        return Place.SYSTEM
+    return Place.OTHER
+
+
+@lru_cache(maxsize=4096)
+def classify(path: str, cwd: str | None = None) -> Place:
+    """Classify one path argument (already unquoted; DYN marks run-time values)."""
+    if not path:
+        return Place.OTHER
+    if path[0] in (DYN, DYN_SET):
+        # "$DIR/..." when $DIR may be empty leaves "/...": judge what remains.
+        rest = path.lstrip(DYN + DYN_SET)
+        if path[0] == DYN and rest.startswith("/") and DYN not in rest and DYN_SET not in rest:
+            inner = _classify_abs(rest)
+            if inner in (Place.ROOT, Place.SYSTEM_TOP, Place.HOME, Place.DEVICE):
+                return Place.EMPTY_VAR
+        return Place.OTHER
+    clean = path.replace(DYN_SET, "x").replace(DYN, "x")
+    if not clean.startswith(("/", "~")) and cwd is None:
+        base = clean.rstrip("/")
+        while base.startswith("./") and len(base) > 2:
+            base = base[2:].lstrip("/")
+        if base in ("", ".", *_GLOB_ALL):
+            return Place.CWD
+        if base.startswith("./") and base[2:] in _GLOB_ALL:
+            return Place.CWD
+        if base == ".." or base.startswith("../"):
+            # ../foo is an ordinary sibling; .., ../* and ../.. reach above the project.
+            tail = base[3:] if base.startswith("../") else ""
+            if tail in ("", *_GLOB_ALL) or tail.startswith(".."):
+                return Place.PARENT
+        return Place.OTHER
+    absolute = _absolute(clean, cwd)
+    if absolute is None:
+        return Place.OTHER
+    return _classify_abs(absolute)
+
+
+# Files whose damage hands the machine to someone else or locks everyone out.
+AUTH_FILES: tuple[str, ...] = (
+    "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/master.passwd",
+    "/etc/sudoers", "/private/etc/sudoers", "/etc/security/opasswd", "/etc/spwd.db",
+)  # fmt: skip
+AUTH_PREFIXES: tuple[str, ...] = ("/etc/sudoers.d/", "/etc/pam.d/", "/private/etc/sudoers.d/")
+
+STARTUP_NAMES: frozenset[str] = frozenset(
+    {
+        ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc",
+        ".zshenv", ".zprofile", ".zlogin", ".cshrc", ".tcshrc", ".kshrc", ".mkshrc",
+        ".xinitrc", ".xprofile", "config.fish",
+    }
+)  # fmt: skip
+STARTUP_SYSTEM: tuple[str, ...] = (
+    "/etc/profile", "/etc/bash.bashrc", "/etc/bashrc", "/etc/zshrc", "/etc/zsh/",
+    "/etc/profile.d/", "/etc/environment", "/etc/zprofile", "/etc/csh.cshrc",
+)  # fmt: skip
+HISTORY_NAMES: frozenset[str] = frozenset(
+    {".bash_history", ".zsh_history", ".history", ".sh_history", "fish_history",
+     ".python_history", ".mysql_history", ".psql_history", ".lesshst", ".zhistory"}
+)  # fmt: skip
+
+
+def normalise(path: str, cwd: str | None = None) -> str:
+    """A comparable spelling: absolute where possible, ~ for home, no // or /./."""
+    clean = path.replace(DYN_SET, "x").replace(DYN, "x")
+    if clean.startswith("~"):
+        head, sep, tail = clean.partition("/")
+        return "~/" + _collapse("/" + tail)[1:] if sep else "~"
+    if clean.startswith("/"):
+        return _collapse(clean)
+    if cwd is not None:
+        return _collapse(cwd.rstrip("/") + "/" + clean)
+    return clean
+
+
+def is_auth_file(path: str, cwd: str | None = None) -> bool:
+    norm = normalise(path, cwd)
+    return norm in AUTH_FILES or norm.startswith(AUTH_PREFIXES)
+
+
+def basename(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def is_startup_file(path: str, cwd: str | None = None) -> bool:
+    norm = normalise(path, cwd)
+    if norm in STARTUP_SYSTEM or norm.startswith(tuple(p for p in STARTUP_SYSTEM if p[-1] == "/")):
+        return True
+    name = basename(norm)
+    if name not in STARTUP_NAMES:
+        return False
+    # A start-up file counts in a home (~, /root, /home/x) or fish's config dir.
+    return norm.startswith(("~/", "/root/", "/home/", "/Users/")) or name == "config.fish"
+
+
+def is_history_file(path: str) -> bool:
+    return basename(normalise(path)) in HISTORY_NAMES
+
+
+_SECRET = re.compile(
+    r"(?:^|[/@=:<\s])(?:"
+    r"\.ssh(?:/(?:id_[\w-]+(?<!\.pub)|identity|[\w.-]*_key|\*|)?)?$|"
+    r"\.ssh/?$|"
+    r"\.aws(?:/(?:credentials|config|\*)?)?$|"
+    r"\.gnupg(?:/.*)?$|\.netrc$|\.git-credentials$|\.kube/config$|\.docker/config\.json$|"
+    r"\.config/gcloud(?:/.*)?$|\.azure(?:/.*)?$|\.password-store(?:/.*)?$|\.vault-token$|"
+    r"\.pgpass$|\.my\.cnf$|\.npmrc$|\.pypirc$|\.env(?:\.(?!example$|sample$|template$|dist$)"
+    r"[\w.-]+)?$|"
+    r"id_(?:rsa|dsa|ecdsa|ed25519)(?:_[\w-]+)?$|/etc/(?:g?shadow|master\.passwd|sudoers)$|"
+    r"credentials\.json$|secrets?\.(?:ya?ml|json|env)$"
+    r")"
+)
+
+
+def is_secret(text: str) -> bool:
+    """Does this argument name a credential file (ssh keys, cloud credentials, .env)?"""
+    if not text:
+        return False
+    clean = text.replace(DYN_SET, "").replace(DYN, "")
+    if clean.endswith(".pub"):
+        return False
+    return bool(_SECRET.search(clean))

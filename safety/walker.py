@@ -1,0 +1,884 @@
+"""Walk a bash syntax tree and list every simple command as it would run.
+
+Every command is found wherever it stands (lists, pipelines, subshells, substitutions,
+functions, loops, here-docs), wrappers are unwrapped (sudo, env, xargs, find -exec), and
+code handed to another shell (sh -c, eval, ssh, a pipe into bash) is parsed again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from safety import grammar, interp
+from safety.commands import (
+    interpreter_code,
+    is_downloader,
+    is_interpreter,
+    is_shell,
+    reads_code_from_stdin,
+)
+from safety.facts import DYN, DYN_SET, PATH_MARK, FunctionDef, Invocation, Redirect, Span, Word
+from safety.paths import is_secret, normalise
+from safety.textops import MAX_TEXT, decode_escapes, emulate
+from safety.wrappers import find_is_selective, find_start_paths, unwrap
+
+MAX_DEPTH = 12  # nested sh -c / eval / substitution levels we follow
+MAX_INVOCATIONS = 20_000
+MAX_LOOP_VALUES = 6
+WHOLE_PARSE_LIMIT = 16_384  # larger sources are parsed in chunks of lines
+CHUNK_SIZE = 2_048
+PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap its time
+
+_STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
+
+
+class Mapper:
+    """Maps byte offsets in the text being parsed to character spans in the assessed command."""
+
+    def __init__(self, text: str, base: int | None, fixed: Span | None) -> None:
+        self.base = base
+        self.fixed = fixed
+        self._text_len = len(text)
+        self._starts: array[int] | None = None
+        if base is not None and not text.isascii():
+            starts: array[int] = array("q")
+            pos = 0
+            for ch in text:
+                starts.append(pos)
+                pos += len(ch.encode("utf-8", "surrogatepass"))
+            starts.append(pos)  # the end of the text maps to len(text)
+            self._starts = starts
+
+    def shift(self, offset: int, text: str) -> Mapper:
+        """A mapper for a slice of this text starting `offset` characters in."""
+        if self.fixed is not None or self.base is None:
+            return self
+        if offset == 0 and self._text_len == len(text):
+            return self
+        return Mapper(text, self.base + offset, None)
+
+    def char(self, byte: int) -> int:
+        if self._starts is None:
+            return byte
+        return bisect_right(self._starts, byte) - 1 if byte > 0 else 0
+
+    def span(self, start: int, end: int) -> Span:
+        if self.fixed is not None or self.base is None:
+            return self.fixed or (0, 0)
+        return (self.base + self.char(start), self.base + self.char(end))
+
+
+@dataclass
+class Flow:
+    """What a statement sends down a pipe, as far as we can tell."""
+
+    text: str | None = None
+    download: bool = False
+    decoded: bool = False
+    secret: bool = False
+    paths: list[str] | None = None
+
+
+@dataclass
+class Ctx:
+    mapper: Mapper
+    src: bytes
+    depth: int = 0
+    via: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: list[str | None] = field(default_factory=lambda: [None])
+    function: str | None = None
+    infinite: bool = False
+    background: bool = False
+    pipe: int | None = None
+    stage: int = 0
+    pipe_size: int = 1
+    stdin: Flow | None = None
+    stdin_kind: str | None = None
+
+
+@dataclass
+class Val:
+    text: str
+    split: bool = False  # unquoted expansion: subject to word splitting
+    subst: bool = False
+    download: bool = False
+    secret: bool = False
+
+
+DEFAULT_ENV = {
+    "HOME": "~",
+    "PWD": ".",
+    "IFS": " \t\n",
+    "TMPDIR": "/tmp",
+    "USER": DYN_SET,
+    "PATH": PATH_MARK,
+}
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sanitise(text: str) -> str:
+    """Make text parseable without moving any offset: NUL becomes a space (no shell can
+    receive one, and the grammar chokes on long runs of them) and lone surrogates, which
+    UTF-8 cannot encode, become U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", " ")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def split_chunks(text: str) -> list[tuple[int, str]]:
+    """(char offset, text) pieces: the whole text when small, else runs of whole lines."""
+    if len(text) <= WHOLE_PARSE_LIMIT:
+        return [(0, text)]
+    chunks: list[tuple[int, str]] = []
+    start = 0
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if pos - start + len(line) > CHUNK_SIZE and pos > start:
+            chunks.append((start, text[start:pos]))
+            start = pos
+        pos += len(line)
+        while pos - start > CHUNK_SIZE:
+            chunks.append((start, text[start : start + CHUNK_SIZE]))
+            start += CHUNK_SIZE
+    if pos > start:
+        chunks.append((start, text[start:pos]))
+    return chunks
+
+
+def first_error(node: Any) -> Any:
+    """The first ERROR or missing node under `node` (for a useful span)."""
+    while True:
+        if node.type == "ERROR" or node.is_missing:
+            return node
+        nxt = next((c for c in node.children if c.has_error), None)
+        if nxt is None:
+            return node
+        node = nxt
+
+
+class Walker:
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.deadline = time.perf_counter() + PARSE_BUDGET_S
+        self.invocations: list[Invocation] = []
+        self.functions: list[FunctionDef] = []
+        self.parse_errors: list[Span] = []
+        self.too_deep: list[Span] = []
+        self.truncated = False
+        self.grammar_missing = False
+        self._pipes = 0
+        self._functions_open: list[FunctionDef] = []  # definitions being walked, innermost last
+
+    # ---- entry points -------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.walk_source(self.command, Mapper(self.command, 0, None), Ctx(Mapper("", 0, None), b""))
+
+    def walk_source(self, text: str, mapper: Mapper, parent: Ctx, via: str | None = None) -> Flow:
+        """Parse `text` as shell code and walk it; spans map through `mapper`."""
+        if parent.depth > MAX_DEPTH:
+            self.too_deep.append(mapper.span(0, len(text.encode("utf-8", "surrogatepass"))))
+            return Flow()
+        env = dict(DEFAULT_ENV)
+        env.update(parent.env)
+        ctx = Ctx(
+            mapper=mapper,
+            src=b"",
+            depth=parent.depth + 1,
+            via=parent.via + ((via,) if via else ()),
+            env=env,
+            cwd=[parent.cwd[0]],
+            function=parent.function,
+            background=parent.background,
+            infinite=parent.infinite,
+        )
+        flow = Flow()
+        for offset, chunk in split_chunks(text):
+            if self.truncated:
+                break
+            src = chunk.encode("utf-8", "surrogatepass")
+            sub_mapper = mapper.shift(offset, chunk)
+            if time.perf_counter() > self.deadline:
+                # Grammar time is spent (pathological input): the word scan judges the rest.
+                self.parse_errors.append(sub_mapper.span(0, len(src)))
+                break
+            tree = grammar.parse(src)
+            if tree is None:
+                self.grammar_missing = True
+                self.parse_errors.append(sub_mapper.span(0, len(src)))
+                continue
+            root = tree.root_node
+            if root.has_error:
+                bad = first_error(root)
+                self.parse_errors.append(sub_mapper.span(bad.start_byte, bad.end_byte))
+            flow = self.walk_block(root, replace(ctx, mapper=sub_mapper, src=src))
+        return flow
+
+    # ---- statements ---------------------------------------------------------------------
+
+    def text_of(self, node: Any, ctx: Ctx) -> str:
+        return ctx.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def span_of(self, node: Any, ctx: Ctx) -> Span:
+        return ctx.mapper.span(node.start_byte, node.end_byte)
+
+    def walk_block(self, node: Any, ctx: Ctx) -> Flow:
+        """Walk the statements among `node`'s children in order; returns the last one's flow."""
+        flow = Flow()
+        children = node.children
+        for i, child in enumerate(children):
+            if not child.is_named or child.type in _STATEMENT_SKIP:
+                continue
+            if self.truncated:
+                break
+            nxt = children[i + 1] if i + 1 < len(children) else None
+            sub = ctx
+            if nxt is not None and not nxt.is_named and nxt.type == "&":
+                sub = replace(ctx, background=True)
+            flow = self.walk(child, sub)
+        return flow
+
+    def walk(self, node: Any, ctx: Ctx) -> Flow:
+        kind = node.type
+        if kind == "command":
+            return self.walk_command(node, ctx, [])
+        if kind == "pipeline":
+            return self.walk_pipeline(self.stages_of(node, ctx), ctx)
+        if kind == "redirected_statement":
+            return self.walk_redirected(node, ctx)
+        if kind == "list":
+            for child in node.children:
+                if child.is_named and child.type not in _STATEMENT_SKIP:
+                    self.walk(child, ctx)
+            return Flow()
+        if kind == "function_definition":
+            return self.walk_function(node, ctx)
+        if kind in ("variable_assignment", "variable_assignments"):
+            assigns = self.assignments(node, ctx)
+            self.add(Invocation(argv=[], span=self.span_of(node, ctx), assigns=assigns), ctx)
+            return Flow()
+        if kind == "declaration_command":
+            return self.walk_declaration(node, ctx)
+        if kind == "unset_command":
+            words = [Word(self.text_of(c, ctx), self.span_of(c, ctx)) for c in node.children]
+            for w in words[1:]:
+                ctx.env.pop(w.text, None)
+            self.add(Invocation(argv=words, span=self.span_of(node, ctx)), ctx)
+            return Flow()
+        if kind == "for_statement":
+            return self.walk_for(node, ctx)
+        if kind in ("while_statement", "until_statement", "c_style_for_statement"):
+            return self.walk_loop(node, ctx)
+        if kind in ("command_substitution", "process_substitution"):
+            return self.walk_block(node, self.fresh(ctx))
+        if kind == "ERROR":
+            self.parse_errors.append(self.span_of(node, ctx))
+        if kind in (
+            "word",
+            "string",
+            "raw_string",
+            "concatenation",
+            "simple_expansion",
+            "expansion",
+            "number",
+            "ansi_c_string",
+        ):
+            # A bare word outside a command (inside [[ ]], case, arithmetic): evaluate it so
+            # substitutions within are still walked.
+            self.eval(node, ctx)
+            return Flow()
+        return self.walk_block(node, ctx)
+
+    def fresh(self, ctx: Ctx) -> Ctx:
+        return replace(ctx, pipe=None, stage=0, pipe_size=1, stdin=None, stdin_kind=None)
+
+    def stages_of(self, node: Any, ctx: Ctx) -> list[tuple[Any, list[Redirect]]]:
+        """Pipeline stages, flattened: tree-sitter nests `a | b 2>&1 | c` as a redirected
+        pipeline inside a pipeline; the redirect belongs to the last inner stage."""
+        out: list[tuple[Any, list[Redirect]]] = []
+        for child in node.children:
+            if not child.is_named or child.type in _STATEMENT_SKIP:
+                continue
+            if child.type == "pipeline":
+                out.extend(self.stages_of(child, ctx))
+            elif child.type == "redirected_statement":
+                body = child.child_by_field_name("body")
+                heredoc = any(c.type == "heredoc_redirect" for c in child.children)
+                if body is not None and body.type == "pipeline" and not heredoc:
+                    inner = self.stages_of(body, ctx)
+                    redirects = [
+                        self.redirect(c, ctx)
+                        for c in child.children
+                        if c.type in ("file_redirect", "herestring_redirect")
+                    ]
+                    if inner:
+                        last, extra = inner[-1]
+                        inner[-1] = (last, extra + redirects)
+                    out.extend(inner)
+                else:
+                    out.append((child, []))
+            else:
+                out.append((child, []))
+        return out
+
+    def walk_pipeline(self, stages: list[Any], ctx: Ctx, first_stdin: Flow | None = None) -> Flow:
+        self._pipes += 1
+        pid = self._pipes
+        flow = first_stdin
+        kind = "heredoc" if first_stdin is not None else None
+        acc = Flow()
+        for i, (stage, redirects) in enumerate(stages):
+            sub = replace(
+                ctx, pipe=pid, stage=i, pipe_size=len(stages), stdin=flow, stdin_kind=kind
+            )
+            out = self.walk_body(stage, sub, redirects) if redirects else self.walk(stage, sub)
+            # Network and secret taint flows down the whole pipe, whatever filters sit between.
+            acc = Flow(
+                text=out.text,
+                download=acc.download or out.download,
+                decoded=acc.decoded or out.decoded,
+                secret=acc.secret or out.secret,
+                paths=out.paths,
+            )
+            flow = acc
+            kind = "pipe"
+        return acc
+
+    def walk_redirected(self, node: Any, ctx: Ctx) -> Flow:
+        body = node.child_by_field_name("body")
+        redirects: list[Redirect] = []
+        heredoc_text: str | None = None
+        continuation: list[Any] = []
+        after: list[Any] = []
+        for child in node.children:
+            if child.type == "heredoc_redirect":
+                redirect, text, cont, rest = self.heredoc(child, ctx)
+                redirects.append(redirect)
+                heredoc_text = text
+                continuation.extend(cont)
+                after.extend(rest)
+            elif child.type in ("file_redirect", "herestring_redirect"):
+                redirects.append(self.redirect(child, ctx))
+        stdin = Flow(text=heredoc_text) if heredoc_text is not None else None
+        if continuation and body is not None:
+            # `cat <<EOF | sh`: the here-doc feeds the first stage of a pipeline.
+            self._pipes += 1
+            pid = self._pipes
+            stages = [st for node_ in continuation for st in self.stages_of(node_, ctx)]
+            size = len(stages) + 1
+            first = replace(
+                ctx, pipe=pid, stage=0, pipe_size=size, stdin=stdin, stdin_kind="heredoc"
+            )
+            acc = self.walk_body(body, first, redirects)
+            for i, (stage, extra) in enumerate(stages, start=1):
+                sub = replace(ctx, pipe=pid, stage=i, pipe_size=size, stdin=acc, stdin_kind="pipe")
+                out = self.walk_body(stage, sub, extra) if extra else self.walk(stage, sub)
+                acc = Flow(
+                    out.text,
+                    acc.download or out.download,
+                    acc.decoded or out.decoded,
+                    acc.secret or out.secret,
+                    out.paths,
+                )
+            flow = acc
+        elif body is not None and body.type == "pipeline" and stdin is None:
+            stages = self.stages_of(body, ctx)
+            if stages:
+                last, extra = stages[-1]
+                stages[-1] = (last, extra + redirects)
+            flow = self.walk_pipeline(stages, ctx)
+        elif body is not None:
+            sub = ctx
+            if stdin is not None:
+                sub = replace(ctx, stdin=stdin, stdin_kind="heredoc")
+            flow = self.walk_body(body, sub, redirects)
+        else:
+            self.add(Invocation(argv=[], span=self.span_of(node, ctx), redirects=redirects), ctx)
+            flow = Flow()
+        for stmt in after:
+            self.walk(stmt, self.fresh(ctx))
+        return flow
+
+    def walk_body(self, body: Any, ctx: Ctx, redirects: list[Redirect]) -> Flow:
+        if body.type == "command":
+            return self.walk_command(body, ctx, redirects)
+        # Redirects around a compound statement apply to everything inside; keep them on a
+        # command-less record so write and device rules still see them.
+        self.add(Invocation(argv=[], span=self.span_of(body, ctx), redirects=redirects), ctx)
+        return self.walk(body, ctx)
+
+    def heredoc(self, node: Any, ctx: Ctx) -> tuple[Redirect, str, list[Any], list[Any]]:
+        text = ""
+        cont: list[Any] = []
+        rest: list[Any] = []
+        for child in node.children:
+            if child.type == "heredoc_body":
+                text = self.text_of(child, ctx)
+            elif child.is_named and child.type not in (
+                "heredoc_start",
+                "heredoc_end",
+                "heredoc_content",
+            ):
+                first = child.children[0] if child.child_count else None
+                if child.type == "pipeline" and first is not None and first.type in ("|", "|&"):
+                    cont.append(child)
+                elif child.type in ("file_redirect", "herestring_redirect"):
+                    continue
+                else:
+                    rest.append(child)
+        span = self.span_of(node, ctx)
+        return Redirect("<<", None, None, span), text, cont, rest
+
+    def redirect(self, node: Any, ctx: Ctx) -> Redirect:
+        span = self.span_of(node, ctx)
+        fd = None
+        op = ""
+        target: Word | None = None
+        for child in node.children:
+            if child.type == "file_descriptor":
+                fd = self.text_of(child, ctx)
+            elif not child.is_named:
+                op += child.type
+            elif target is None:
+                val = self.eval(child, ctx)
+                target = Word(
+                    val.text, self.span_of(child, ctx), val.subst, val.download, val.secret
+                )
+        if node.type == "herestring_redirect":
+            op = "<<<"
+        if node.type == "file_redirect" and re.search(r"(?<!\\)\n", self.text_of(node, ctx)):
+            # The grammar lets a redirect target sit on the next line; bash does not.
+            self.parse_errors.append(span)
+        return Redirect(op or ">", fd, target, span)
+
+    def walk_function(self, node: Any, ctx: Ctx) -> Flow:
+        name_node = node.child_by_field_name("name")
+        name = self.text_of(name_node, ctx) if name_node is not None else ""
+        fd = FunctionDef(name=name, span=self.span_of(node, ctx))
+        self.functions.append(fd)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self._functions_open.append(fd)
+            try:
+                self.walk(body, replace(self.fresh(ctx), function=name))
+            finally:
+                self._functions_open.pop()
+        # A record so rules can see the definition (e.g. a function named `rm`).
+        self.add(
+            Invocation(argv=[Word("function", fd.span), Word(name, fd.span)], span=fd.span),
+            self.fresh(ctx),
+        )
+        return Flow()
+
+    def walk_declaration(self, node: Any, ctx: Ctx) -> Flow:
+        assigns: list[tuple[str, Word]] = []
+        words: list[Word] = []
+        for child in node.children:
+            if child.type == "variable_assignment":
+                assigns.extend(self.assignments(child, ctx))
+            elif not child.is_named:
+                words.append(Word(child.type, self.span_of(child, ctx)))
+            else:
+                val = self.eval(child, ctx)
+                words.append(Word(val.text, self.span_of(child, ctx)))
+        self.add(Invocation(argv=words, span=self.span_of(node, ctx), assigns=assigns), ctx)
+        return Flow()
+
+    def assignments(self, node: Any, ctx: Ctx) -> list[tuple[str, Word]]:
+        nodes = [node] if node.type == "variable_assignment" else list(node.named_children)
+        out: list[tuple[str, Word]] = []
+        for item in nodes:
+            if item.type != "variable_assignment":
+                continue
+            name_node = item.child_by_field_name("name")
+            value_node = item.child_by_field_name("value")
+            name = self.text_of(name_node, ctx) if name_node is not None else ""
+            if value_node is None:
+                val = Val("")
+                span = self.span_of(item, ctx)
+            else:
+                val = self.eval(value_node, ctx)
+                span = self.span_of(value_node, ctx)
+            word = Word(val.text, span, val.subst, val.download, val.secret)
+            ctx.env[name.split("[", 1)[0]] = val.text
+            out.append((name, word))
+        return out
+
+    def walk_for(self, node: Any, ctx: Ctx) -> Flow:
+        var_node = node.child_by_field_name("variable")
+        var = self.text_of(var_node, ctx) if var_node is not None else ""
+        values: list[str] = []
+        dynamic = False
+        for child in node.children_by_field_name("value"):
+            val = self.eval(child, ctx)
+            parts = val.text.split() if val.split else [val.text]
+            if val.split or any(ch in val.text for ch in (DYN, DYN_SET)):
+                dynamic = dynamic or any(DYN in p or DYN_SET in p for p in parts)
+            values.extend(parts)
+        body = node.child_by_field_name("body")
+        if body is None:
+            return Flow()
+        if values and not dynamic and len(values) <= MAX_LOOP_VALUES:
+            for value in values:
+                ctx.env[var] = value
+                self.walk(body, ctx)
+        else:
+            ctx.env[var] = DYN_SET if values else DYN
+            self.walk(body, ctx)
+        return Flow()
+
+    def walk_loop(self, node: Any, ctx: Ctx) -> Flow:
+        infinite = False
+        if node.type == "c_style_for_statement":
+            infinite = node.child_by_field_name("condition") is None
+        else:
+            cond = node.child_by_field_name("condition")
+            text = self.text_of(cond, ctx).strip().rstrip(";").strip() if cond is not None else ""
+            truthy = text in ("true", ":", "[ 1 ]", "((1))", "(( 1 ))", "[[ 1 ]]", "/bin/true")
+            until = node.child_count > 0 and node.children[0].type == "until"
+            infinite = text in ("false", "/bin/false") if until else truthy
+        self.walk_block(node, replace(ctx, infinite=ctx.infinite or infinite))
+        return Flow()
+
+    # ---- commands -----------------------------------------------------------------------
+
+    def walk_command(self, node: Any, ctx: Ctx, redirects: list[Redirect]) -> Flow:
+        assigns: list[tuple[str, Word]] = []
+        argv: list[Word] = []
+        redirects = list(redirects)
+        for child in node.children:
+            kind = child.type
+            if kind == "variable_assignment":
+                assigns.extend(self.assignments(child, ctx))
+            elif kind in ("file_redirect", "herestring_redirect"):
+                redirects.append(self.redirect(child, ctx))
+            elif kind == "command_name":
+                inner = child.named_children[0] if child.named_child_count else child
+                argv.extend(self.words(inner, ctx))
+            elif child.is_named and kind not in ("comment",):
+                argv.extend(self.words(child, ctx))
+        stdin = ctx.stdin
+        kind = ctx.stdin_kind
+        for r in redirects:
+            if r.op == "<<<" and r.target is not None:
+                stdin, kind = Flow(text=r.target.text + "\n"), "herestring"
+            elif r.op == "<" and r.target is not None and r.fd in (None, "0"):
+                stdin, kind = Flow(secret=is_secret(r.target.text)), "file"
+        inv = Invocation(
+            argv=argv,
+            span=self.span_of(node, ctx),
+            redirects=redirects,
+            assigns=assigns,
+            stdin_kind=kind,
+            stdin_text=stdin.text if stdin else None,
+            stdin_download=bool(stdin and stdin.download),
+            stdin_decoded=bool(stdin and stdin.decoded),
+            stdin_secret=bool(stdin and stdin.secret),
+            stdin_paths=stdin.paths if stdin else None,
+        )
+        return self.add(inv, ctx)
+
+    def add(self, inv: Invocation, ctx: Ctx) -> Flow:
+        """Record one invocation, follow what it runs, and return what it prints."""
+        if len(self.invocations) >= MAX_INVOCATIONS:
+            self.truncated = True
+            return Flow()
+        inv.via = ctx.via + inv.via
+        inv.pipe = ctx.pipe
+        inv.stage = ctx.stage
+        inv.pipe_size = ctx.pipe_size
+        inv.background = ctx.background
+        inv.in_infinite_loop = ctx.infinite
+        inv.function = ctx.function
+        inv.cwd = ctx.cwd[0]
+        self.invocations.append(inv)
+        if not inv.argv:
+            return Flow()
+        name = inv.name
+        if ctx.function and name == ctx.function and self._functions_open:
+            fd = self._functions_open[-1]
+            if fd.name == name:
+                fd.self_calls += 1
+                fd.self_piped = fd.self_piped or inv.pipe_size > 1
+                fd.self_background = fd.self_background or inv.background or ctx.infinite
+        if name == "cd":
+            self.track_cd(inv, ctx)
+        elif name == "alias":
+            for word in inv.args:
+                alias, eq, value = word.text.partition("=")
+                if eq and value:
+                    self.nested(value, word, ctx, "alias")
+        inner = unwrap(inv)
+        if inner is not None:
+            if inner.argv is not None and inner.placeholder is not None:
+                token = inner.placeholder
+                if inv.stdin_text is not None:
+                    values = [v for v in inv.stdin_text.splitlines() if v.strip()][:8]
+                else:
+                    values = list(inv.stdin_paths or [])[:8]
+                flow = Flow()
+                for value in values or [DYN_SET]:
+                    argv = [Word(w.text.replace(token, value), w.span) for w in inner.argv]
+                    child = Invocation(argv=argv, span=inv.span, via=(inner.wrapper,))
+                    flow = self.add(child, ctx)
+                return flow
+            if inner.argv is not None:
+                argv = list(inner.argv)
+                if inner.extra_args and inv.stdin_text is not None:
+                    argv += [Word(t, inv.span) for t in inv.stdin_text.split()[:64]]
+                elif inner.extra_args and inv.stdin_paths:
+                    argv += [Word(p, inv.span) for p in inv.stdin_paths[:16]]
+                elif inner.extra_args:
+                    argv.append(Word(DYN_SET, inv.span))
+                if not argv:
+                    return Flow()
+                child = Invocation(
+                    argv=argv,
+                    span=inv.span,
+                    redirects=inv.redirects,
+                    assigns=inner.assigns,
+                    stdin_kind=inv.stdin_kind,
+                    stdin_text=inv.stdin_text,
+                    stdin_download=inv.stdin_download,
+                    stdin_decoded=inv.stdin_decoded,
+                    stdin_secret=inv.stdin_secret,
+                    stdin_paths=inv.stdin_paths,
+                    via=(inner.wrapper,),
+                    extra_args=inner.extra_args,
+                    selective=inner.selective,
+                )
+                if inner.wrapper in ("xargs", "find -exec", "parallel"):
+                    child.stdin_kind = child.stdin_text = None
+                    child.stdin_download = child.stdin_decoded = child.stdin_secret = False
+                return self.add(child, ctx)
+            if inner.source is not None:
+                self.nested(inner.source.text, inner.source, ctx, inner.wrapper)
+            elif inner.source_words:
+                first, last = inner.source_words[0], inner.source_words[-1]
+                joined = " ".join(w.text for w in inner.source_words)
+                self.nested(joined, Word(joined, (first.span[0], last.span[1])), ctx, inner.wrapper)
+            return Flow()
+        code = interpreter_code(inv)
+        if code is not None:
+            for snippet in interp.shell_snippets(code.text):
+                self.nested(snippet, code, ctx, name + " code")
+        if inv.stdin_text is not None and reads_code_from_stdin(inv):
+            if is_shell(name):
+                self.nested(inv.stdin_text, Word(inv.stdin_text, inv.span), ctx, name + " stdin")
+            elif is_interpreter(name):
+                for snippet in interp.shell_snippets(inv.stdin_text):
+                    self.nested(snippet, Word(snippet, inv.span), ctx, name + " stdin")
+        return self.output(inv)
+
+    def output(self, inv: Invocation) -> Flow:
+        name = inv.name
+        args = [w.text for w in inv.args]
+        text, decoded = emulate(name, args, inv.stdin_text)
+        if text is not None and len(text) > MAX_TEXT:
+            text = None
+        secret = any(is_secret(w.text) for w in inv.args if not w.text.startswith("-")) or any(
+            r.op == "<" and r.target is not None and is_secret(r.target.text) for r in inv.redirects
+        )
+        paths: list[str] | None = None
+        if name == "find":
+            starts = [w.text for w in find_start_paths(inv.args)] or ["."]
+            selective = find_is_selective(inv.args)
+            paths = [s.rstrip("/") + "/" + DYN_SET if selective else s for s in starts]
+        elif name == "pwd" and not args:
+            text = (inv.cwd or ".") + "\n"
+        elif name == "ls":
+            operands = [a for a in args if not a.startswith("-")]
+            paths = [o.rstrip("/") + "/*" for o in operands] or ["*"]
+        return Flow(
+            text=text,
+            download=is_downloader(inv),
+            decoded=decoded,
+            secret=secret,
+            paths=paths,
+        )
+
+    def track_cd(self, inv: Invocation, ctx: Ctx) -> None:
+        operands = [w for w in inv.args if not w.text.startswith("-") or w.text == "-"]
+        if not operands:
+            ctx.cwd[0] = "~"
+            return
+        target = operands[0].text
+        if target == "-" or DYN in target or DYN_SET in target:
+            ctx.cwd[0] = None
+            return
+        if target.startswith(("/", "~")):
+            ctx.cwd[0] = normalise(target)
+        elif ctx.cwd[0] is not None:
+            ctx.cwd[0] = normalise(target, ctx.cwd[0])
+        elif target.startswith(".."):
+            ctx.cwd[0] = None
+
+    def nested(self, text: str, word: Word, ctx: Ctx, via: str) -> None:
+        """Parse code handed to another shell; map spans back onto the word that held it."""
+        if not text.strip() or DYN in text and not text.replace(DYN, "").strip():
+            return
+        start, end = word.span
+        raw = self.command[start:end]
+        if raw == text:
+            mapper = Mapper(text, start, None)
+        elif len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and raw[1:-1] == text:
+            mapper = Mapper(text, start + 1, None)
+        else:
+            mapper = Mapper(text, None, word.span)
+        self.walk_source(text, mapper, self.fresh(ctx), via)
+
+    # ---- words --------------------------------------------------------------------------
+
+    def words(self, node: Any, ctx: Ctx) -> list[Word]:
+        """Evaluate one argument node into words (splitting and brace expansion applied)."""
+        val = self.eval(node, ctx)
+        span = self.span_of(node, ctx)
+        texts = [val.text]
+        if val.split:
+            ifs = ctx.env.get("IFS", " \t\n")
+            seps = "".join(ch for ch in ifs if ch in " \t\n") or " "
+            parts = re.split("[" + re.escape(seps) + "]+", val.text) if ifs else [val.text]
+            texts = [p for p in parts if p] or []
+        if node.type in ("word", "concatenation") and "{" in val.text and "," in val.text:
+            texts = [t for text in texts for t in brace_expand(text)]
+        return [Word(t, span, val.subst, val.download, val.secret) for t in texts]
+
+    def eval(self, node: Any, ctx: Ctx, quoted: bool = False) -> Val:
+        kind = node.type
+        if kind == "word":
+            return Val(unescape_word(self.text_of(node, ctx)))
+        if kind in ("number", "brace_expression", "variable_name", "extglob_pattern", "regex"):
+            return Val(self.text_of(node, ctx))
+        if kind == "raw_string":
+            return Val(self.text_of(node, ctx)[1:-1])
+        if kind == "ansi_c_string":
+            return Val(decode_escapes(self.text_of(node, ctx)[2:-1]))
+        if kind in ("string", "translated_string"):
+            return self.eval_parts(node.named_children, ctx, quoted=True, strip_quotes=node)
+        if kind == "string_content":
+            return Val(re.sub(r"\\([$`\"\\\n])", r"\1", self.text_of(node, ctx)))
+        if kind == "concatenation":
+            return self.eval_parts(node.children, ctx, quoted=quoted)
+        if kind == "simple_expansion":
+            name = self.text_of(node, ctx)[1:]
+            return Val(ctx.env.get(name, DYN), split=not quoted)
+        if kind == "expansion":
+            return self.eval_expansion(node, ctx, quoted)
+        if kind in ("command_substitution", "process_substitution"):
+            flow = self.walk_block(node, self.fresh(ctx))
+            if kind == "process_substitution":
+                return Val("/dev/fd/63", subst=True, download=flow.download, secret=flow.secret)
+            if flow.text is not None:
+                text = flow.text.rstrip("\n")
+            elif flow.paths:
+                text = " ".join(flow.paths)  # $(ls), $(find ...): the paths they list
+            else:
+                text = DYN
+            return Val(
+                text, split=not quoted, subst=True, download=flow.download, secret=flow.secret
+            )
+        if kind == "arithmetic_expansion":
+            for child in node.named_children:
+                self.walk(child, ctx)
+            return Val(DYN_SET)
+        if kind == "ERROR":
+            self.parse_errors.append(self.span_of(node, ctx))
+        return Val(self.text_of(node, ctx))
+
+    def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
+        texts: list[str] = []
+        split = subst = download = secret = False
+        for child in children:
+            if strip_quotes is not None and not child.is_named:
+                continue
+            val = self.eval(child, ctx, quoted)
+            texts.append(val.text)
+            split = split or val.split
+            subst = subst or val.subst
+            download = download or val.download
+            secret = secret or val.secret
+        if strip_quotes is not None and not texts:
+            # "" or a string whose content tree-sitter did not split out.
+            raw = self.text_of(strip_quotes, ctx)
+            inner = raw[2:-1] if raw.startswith('$"') else raw[1:-1]
+            texts.append(re.sub(r"\\([$`\"\\\n])", r"\1", inner))
+        return Val(
+            "".join(texts),
+            split=split and not quoted,
+            subst=subst,
+            download=download,
+            secret=secret,
+        )
+
+    def eval_expansion(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
+        raw = self.text_of(node, ctx)
+        name_node = next((c for c in node.named_children if c.type == "variable_name"), None)
+        name = self.text_of(name_node, ctx) if name_node is not None else ""
+        op = next(
+            (c.type for c in node.children if not c.is_named and c.type not in ("${", "}")), ""
+        )
+        value = ctx.env.get(name) if name else None
+        if raw.startswith("${#") or raw.startswith("${!"):
+            return Val(DYN_SET, split=not quoted)
+        if op in (":-", "-", ":=", "="):
+            if value is not None and value not in (DYN, ""):
+                return Val(value, split=not quoted)
+            default = [c for c in node.named_children if c is not name_node]
+            if default:
+                parts = [self.eval(c, ctx, quoted=True).text for c in default]
+                return Val("".join(parts), split=not quoted)
+            return Val(DYN, split=not quoted)
+        if op in (":?", "?"):
+            if value is not None and value != DYN:
+                return Val(value, split=not quoted)
+            return Val(DYN_SET, split=not quoted)
+        if op in (":+", "+"):
+            return Val(DYN, split=not quoted)
+        if op:
+            # Pattern removal, substitution, case changes: walk any substitutions, value unknown.
+            for child in node.named_children:
+                if child.type in ("command_substitution", "process_substitution"):
+                    self.eval(child, ctx)
+            return Val(DYN if value is None else DYN_SET, split=not quoted)
+        if value is None:
+            return Val(DYN, split=not quoted)
+        return Val(value, split=not quoted)
+
+
+def unescape_word(text: str) -> str:
+    """Quote removal for an unquoted word: `\\r\\m` is `rm`; a line continuation vanishes."""
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\(\n|.)", lambda m: "" if m.group(1) == "\n" else m.group(1), text, flags=re.S)
+
+
+_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
+def brace_expand(text: str, limit: int = 32) -> list[str]:
+    """Expand comma braces: `{rm,-rf,/}` becomes three words, `a{b,c}d` two."""
+    m = _BRACE.search(text)
+    if not m:
+        return [text]
+    head, tail = text[: m.start()], text[m.end() :]
+    items = m.group(1).split(",")
+    if head == "" and tail == "":
+        return items[:limit]
+    out: list[str] = []
+    for item in items:
+        out.extend(brace_expand(head + item + tail, limit))
+        if len(out) >= limit:
+            break
+    return out[:limit]

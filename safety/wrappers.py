@@ -1,0 +1,368 @@
+"""Commands that run other commands: sudo, env, xargs, find -exec, sh -c, eval, ssh, watch..."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from safety.commands import shell_command_string
+from safety.facts import DYN_SET, Invocation, Word
+from safety.options import parse_options
+
+
+@dataclass
+class Inner:
+    """What a wrapper runs: an argument vector, or shell source to parse again."""
+
+    wrapper: str
+    argv: list[Word] | None = None
+    source: Word | None = None  # shell code held in one word (sh -c CODE)
+    source_words: list[Word] = field(default_factory=list)  # code joined from words (eval, ssh)
+    assigns: list[tuple[str, Word]] = field(default_factory=list)
+    extra_args: bool = False
+    placeholder: str | None = None  # xargs -I TOKEN
+    selective: bool = False
+
+
+def _assignments(words: list[Word]) -> tuple[list[tuple[str, Word]], list[Word]]:
+    assigns: list[tuple[str, Word]] = []
+    i = 0
+    while i < len(words):
+        name, eq, value = words[i].text.partition("=")
+        if eq and name and name.replace("_", "a").isalnum() and not name[0].isdigit():
+            assigns.append((name, Word(value, words[i].span)))
+            i += 1
+        else:
+            break
+    return assigns, words[i:]
+
+
+_SIMPLE: dict[str, dict[str, object]] = {
+    # name: parse_options keyword arguments, POSIX-style (stop at the first operand)
+    "sudo": {
+        "short_arg": "ugCDhprtTUR",
+        "longs": {
+            "user": "u",
+            "group": "g",
+            "close-from": "C",
+            "chdir": "D",
+            "host": "h",
+            "prompt": "p",
+            "role": "r",
+            "type": "t",
+            "command-timeout": "T",
+            "other-user": "U",
+            "chroot": "R",
+            "preserve-env": "preserve-env",
+            "login": "i",
+            "shell": "s",
+        },
+        "long_arg": ("u", "g", "C", "D", "h", "p", "r", "t", "T", "U", "R"),
+    },
+    "doas": {"short_arg": "uC"},
+    "pkexec": {"longs": {"user": "user"}, "long_arg": ("user",)},
+    "run0": {
+        "short_arg": "ugD",
+        "longs": {"user": "u", "group": "g", "chdir": "D"},
+        "long_arg": ("u", "g", "D"),
+    },
+    "nohup": {},
+    "setsid": {},
+    "time": {"short_arg": "fo", "longs": {"format": "f", "output": "o"}, "long_arg": ("f", "o")},
+    "command": {},
+    "builtin": {},
+    "exec": {"short_arg": "a"},
+    "nice": {"short_arg": "n", "longs": {"adjustment": "n"}, "long_arg": ("n",)},
+    "ionice": {
+        "short_arg": "cnp",
+        "longs": {"class": "c", "classdata": "n"},
+        "long_arg": ("c", "n"),
+    },
+    "stdbuf": {
+        "short_arg": "ioe",
+        "longs": {"input": "i", "output": "o", "error": "e"},
+        "long_arg": ("i", "o", "e"),
+    },
+    "unbuffer": {},
+    "caffeinate": {"short_arg": "tw"},
+    "strace": {"short_arg": "oepsSIEabuXP"},
+    "ltrace": {"short_arg": "oepsSnua"},
+    "torsocks": {},
+    "proxychains": {"short_arg": "f"},
+    "proxychains4": {"short_arg": "f"},
+    "catchsegv": {},
+    "firejail": {},
+    "chronic": {},
+    "busybox": {},
+    "faketime": {},
+    "xvfb-run": {},
+    "systemd-run": {"short_arg": "upMEH"},
+    "runuser": {
+        "short_arg": "ugGs",
+        "longs": {"user": "u", "group": "g", "shell": "s"},
+        "long_arg": ("u", "g", "s"),
+    },
+}
+
+
+def unwrap(inv: Invocation) -> Inner | None:
+    """If `inv` runs another command, say what; None for ordinary commands."""
+    name = inv.name
+    args = inv.args
+    if name in _SIMPLE:
+        if name == "command" and any(a.text in ("-v", "-V") for a in args):
+            return None  # `command -v rm` only looks the name up
+        opts = parse_options(args, stop_at_operand=True, **_SIMPLE[name])  # type: ignore[arg-type]
+        rest = list(opts.rest)
+        if name == "sudo":
+            if opts.has("e", "l", "v", "k", "K", "V", "h") and not rest:
+                return None
+            assigns, rest = _assignments(rest)
+            return Inner("sudo", argv=rest, assigns=assigns) if rest else None
+        if name == "nice" and rest and rest[0].text.lstrip("-").isdigit():
+            rest = rest[1:]
+        if name == "runuser" and "c" in opts.flags:
+            code = opts.value("c")
+            return Inner(name, source=code[0]) if code else None
+        if name == "systemd-run":
+            return Inner(name, argv=rest) if rest else None
+        return Inner(name, argv=rest) if rest else None
+    if name == "env":
+        opts = parse_options(
+            args,
+            short_arg="uCSP",
+            longs={
+                "unset": "u",
+                "chdir": "C",
+                "split-string": "S",
+                "ignore-environment": "i",
+                "null": "0",
+            },
+            long_arg=("u", "C", "S"),
+            stop_at_operand=True,
+        )
+        split = opts.value("S")
+        rest = list(opts.rest)
+        if split:
+            words = [Word(t, split[0].span) for t in split[0].text.split()]
+            rest = words + rest
+        assigns, rest = _assignments(rest)
+        if not rest and not assigns:
+            return None
+        return Inner("env", argv=rest, assigns=assigns)
+    if name == "timeout":
+        opts = parse_options(
+            args,
+            short_arg="sk",
+            longs={
+                "signal": "s",
+                "kill-after": "k",
+                "preserve-status": "p",
+                "foreground": "F",
+                "verbose": "v",
+            },
+            long_arg=("s", "k"),
+            stop_at_operand=True,
+        )
+        rest = list(opts.rest)
+        return Inner("timeout", argv=rest[1:]) if len(rest) > 1 else None
+    if name in ("taskset", "chroot", "flock", "sg", "chrt", "numactl", "prlimit", "cgexec"):
+        return _unwrap_positional(inv)
+    if name in ("su", "script"):
+        for i, word in enumerate(args):
+            if word.text in ("-c", "--command") and i + 1 < len(args):
+                return Inner(name, source=args[i + 1])
+            if word.text.startswith("--command="):
+                return Inner(name, source=Word(word.text[len("--command=") :], word.span))
+            if (
+                (
+                    word.text.startswith("-")
+                    and not word.text.startswith("--")
+                    and word.text.endswith("c")
+                )
+                and i + 1 < len(args)
+                and name == "script"
+            ):
+                return Inner(name, source=args[i + 1])
+        return None
+    if name == "eval" or name == "trap":
+        words = args[:1] if name == "trap" else list(args)
+        if name == "trap" and words and words[0].text in ("-l", "-p", "--", "-"):
+            return None
+        return Inner(name, source_words=words) if words else None
+    if name == "watch":
+        opts = parse_options(
+            args,
+            short_arg="nqd",
+            longs={
+                "interval": "n",
+                "exec": "x",
+                "differences": "d",
+                "no-title": "t",
+                "beep": "b",
+                "errexit": "e",
+                "chgexit": "g",
+                "color": "c",
+                "precise": "p",
+            },
+            long_arg=("n",),
+            stop_at_operand=True,
+        )
+        rest = list(opts.rest)
+        if not rest:
+            return None
+        if opts.has("x"):
+            return Inner("watch", argv=rest)
+        return Inner("watch", source_words=rest)
+    if name in ("ssh", "autossh"):
+        opts = parse_options(args, short_arg="bcDEeFIiJLlmOopQRSWwBM", stop_at_operand=True)
+        rest = list(opts.rest)
+        if len(rest) < 2:
+            return None
+        return Inner("ssh", source_words=rest[1:])
+    if name == "xargs":
+        return _unwrap_xargs(inv)
+    if name == "find":
+        return _unwrap_find_exec(inv)
+    if name in ("parallel",):
+        opts = parse_options(args, short_arg="jSI", stop_at_operand=True)
+        rest = list(opts.rest)
+        cut = next((i for i, w in enumerate(rest) if w.text in (":::", "::::")), len(rest))
+        return Inner(name, argv=rest[:cut], extra_args=True) if cut else None
+    shell_code = shell_command_string(inv)
+    if shell_code is not None:
+        return Inner(name + " -c", source=shell_code)
+    return None
+
+
+def _unwrap_positional(inv: Invocation) -> Inner | None:
+    name = inv.name
+    args = inv.args
+    skip = {
+        "taskset": 1,
+        "chroot": 1,
+        "flock": 1,
+        "sg": 1,
+        "chrt": 1,
+        "numactl": 0,
+        "prlimit": 0,
+        "cgexec": 0,
+    }[name]
+    short_arg = {"numactl": "CNmpi", "cgexec": "g", "flock": "wEc", "taskset": "", "chrt": ""}
+    opts = parse_options(args, short_arg=short_arg.get(name, ""), stop_at_operand=True)
+    if name in ("flock", "sg") and (opts.value("c") or "c" in opts.flags):
+        code = opts.value("c") or (opts.rest[1:2] if name == "sg" else [])
+        if code:
+            return Inner(name, source=code[0])
+    if name == "taskset" and "p" in opts.flags:
+        return None
+    rest = opts.rest[skip:]
+    return Inner(name, argv=rest) if rest else None
+
+
+def _unwrap_xargs(inv: Invocation) -> Inner:
+    opts = parse_options(
+        inv.args,
+        short_arg="adEeIiLlnPs",
+        longs={
+            "arg-file": "a",
+            "delimiter": "d",
+            "eof": "E",
+            "replace": "I",
+            "max-lines": "L",
+            "max-args": "n",
+            "max-procs": "P",
+            "max-chars": "s",
+            "null": "0",
+            "interactive": "p",
+            "no-run-if-empty": "r",
+            "verbose": "t",
+            "exit": "x",
+            "open-tty": "o",
+            "process-slot-var": "process-slot-var",
+        },
+        long_arg=("a", "d", "E", "I", "L", "n", "P", "s", "process-slot-var"),
+        stop_at_operand=True,
+    )
+    rest = list(opts.rest) or [Word("echo", inv.span)]
+    replace = opts.value("I")
+    if replace and replace[0].text:
+        # -I TOKEN: each input line is put where TOKEN stands (the walker fills it in).
+        return Inner("xargs", argv=rest, placeholder=replace[0].text)
+    return Inner("xargs", argv=rest, extra_args=True)
+
+
+_FIND_FILTERS = frozenset(
+    {
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-wholename",
+        "-iwholename",
+        "-regex",
+        "-iregex",
+        "-newer",
+        "-mtime",
+        "-mmin",
+        "-atime",
+        "-amin",
+        "-ctime",
+        "-cmin",
+        "-size",
+        "-user",
+        "-group",
+        "-uid",
+        "-gid",
+        "-perm",
+        "-empty",
+        "-inum",
+        "-links",
+        "-samefile",
+        "-nouser",
+        "-nogroup",
+        "-lname",
+        "-ilname",
+        "-newermt",
+        "-newerct",
+        "-used",
+        "-fstype",
+        "-context",
+    }
+)
+
+
+def find_start_paths(args: list[Word]) -> list[Word]:
+    starts: list[Word] = []
+    for word in args:
+        text = word.text
+        if text.startswith(("-", "(", "!", ")")) and text not in ("-",):
+            break
+        if text in ("-H", "-L", "-P"):
+            continue
+        starts.append(word)
+    return starts
+
+
+def find_is_selective(args: list[Word]) -> bool:
+    return any(w.text in _FIND_FILTERS for w in args)
+
+
+def _unwrap_find_exec(inv: Invocation) -> Inner | None:
+    args = inv.args
+    for i, word in enumerate(args):
+        if word.text in ("-exec", "-execdir", "-ok", "-okdir"):
+            end = i + 1
+            while end < len(args) and args[end].text not in (";", "+", "\\;"):
+                end += 1
+            inner = args[i + 1 : end]
+            if not inner:
+                return None
+            starts = find_start_paths(args) or [Word(".", inv.span)]
+            selective = find_is_selective(args[:i])
+            start = starts[0].text
+            # {} stands for each path find visits: the start itself when nothing filters,
+            # otherwise something below it.
+            value = start if not selective else start.rstrip("/") + "/" + DYN_SET
+            argv = [Word(w.text.replace("{}", value), w.span) for w in inner]
+            return Inner("find -exec", argv=argv, selective=selective)
+    return None
