@@ -84,7 +84,9 @@ class Settings:
     source: Path | None = None  # the config file these came from, if any
 
     def backend_settings(self, name: str) -> BackendSettings:
-        return self.backends.setdefault(name, BackendSettings(base_url=DEFAULT_BASE_URLS.get(name, "")))
+        return self.backends.setdefault(
+            name, BackendSettings(base_url=DEFAULT_BASE_URLS.get(name, ""))
+        )
 
     def timeout_for(self, name: str) -> float:
         own = self.backend_settings(name).timeout_seconds if name in self.backends else None

@@ -1,0 +1,283 @@
+"""`caro [OPTIONS] REQUEST...`: the command line.
+
+Flags only, no subcommands, so any request text works. Start-up matters: this module
+imports click and the standard library only; everything else is imported inside the
+path that needs it, so `caro --version` and `caro --help` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from caro_py import __version__
+from caro_py.errors import EXIT_INTERRUPTED, CaroError, ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from config.model import Settings
+
+# Kept literal (importing config.model here would slow start-up); a test keeps it in step.
+BACKEND_HELP = "auto, exo, lmstudio, ollama, vllm, openai, embedded"
+SAFETY_LEVELS = ("strict", "moderate", "permissive")
+
+
+class Interrupted(CaroError):
+    exit_code = EXIT_INTERRUPTED
+    type_name = "interrupted"
+
+
+class CaroCommand(click.Command):
+    """A click command whose usage errors honour --json (one JSON object, exit 2)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["caro.started"] = time.perf_counter()
+        wants_json = "--json" in args  # checked first: click consumes the list as it parses
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            if wants_json:
+                emit_json_error(UsageError(err.format_message()), started=ctx.meta["caro.started"])
+                raise click.exceptions.Exit(err.exit_code) from None
+            raise
+
+
+def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"caro {__version__}")
+        ctx.exit(0)
+
+
+@click.command(
+    cls=CaroCommand,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=(
+        "Exit codes: 0 ok (or the command's own code when run), 2 usage or config error, "
+        "3 backend error, 4 blocked by safety, 5 declined, 6 no usable command, 130 Ctrl-C."
+    ),
+)
+@click.argument("words", nargs=-1, metavar="REQUEST...")
+@click.option("-p", "--prompt", "prompt_text", metavar="TEXT", help="The request as one value.")
+@click.option("--backend", metavar="NAME", help=f"Backend to use: {BACKEND_HELP}.")
+@click.option("--model", metavar="ID", help="Model for the chosen backend.")
+@click.option("--base-url", metavar="URL", help="Server URL for the chosen backend.")
+@click.option("--shell", metavar="SHELL", help="Shell to write for and run with.")
+@click.option("--safety", type=click.Choice(SAFETY_LEVELS), help="Safety policy level.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("-n", "--dry-run", is_flag=True, help="Show the command; never run it.")
+@click.option("-y", "--yes", is_flag=True, help="Run safe and moderate commands without asking.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Backend answer timeout.",
+)
+@click.option("--config", "config_path", metavar="PATH", help="Config file to use.")
+@click.option("-v", "--verbose", is_flag=True, help="Detection trail and timings on stderr.")
+@click.option("--check", "check_command", metavar="CMD", help="Assess CMD's risk; run nothing.")
+@click.option("--backends", "list_backends", is_flag=True, help="Probe all backends; show a table.")
+@click.option("--show-config", is_flag=True, help="Print the effective settings.")
+@click.option("--init-config", is_flag=True, help="Write a commented default config file.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=show_version,
+    help="Show the version and exit.",
+)
+@click.pass_context
+def cli(ctx: click.Context, words: tuple[str, ...], **flags: Any) -> None:
+    """Turn REQUEST, in plain words, into one shell command; run it only if you say yes.
+
+    The request may also come from -p TEXT or from stdin when it is piped.
+    """
+    started = ctx.meta.get("caro.started", time.perf_counter())
+    try:
+        code = dispatch(words, flags, os.environ, started=started)
+    except CaroError as err:
+        code = report(err, as_json=flags["as_json"], started=started)
+    except KeyboardInterrupt:
+        from caro_py.pipeline import quiet_after_interrupt
+
+        quiet_after_interrupt()
+        sys.stderr.write("\n")
+        code = report(
+            Interrupted("interrupted by Ctrl-C"), as_json=flags["as_json"], started=started
+        )
+    ctx.exit(code)
+
+
+def dispatch(
+    words: tuple[str, ...], flags: dict[str, Any], env: Mapping[str, str], *, started: float
+) -> int:
+    modes = [
+        name
+        for name, on in (
+            ("--check", flags["check_command"] is not None),
+            ("--backends", flags["list_backends"]),
+            ("--show-config", flags["show_config"]),
+            ("--init-config", flags["init_config"]),
+        )
+        if on
+    ]
+    if len(modes) > 1:
+        raise UsageError(f"use one of {', '.join(modes)} at a time")
+    if modes and (words or flags["prompt_text"] is not None):
+        raise UsageError(f"{modes[0]} takes no request text")
+    if flags["init_config"]:
+        return init_config(flags["config_path"], env, as_json=flags["as_json"])
+
+    from pathlib import Path
+
+    from caro_py import render
+    from config.loader import load_settings
+
+    settings, warnings = load_settings(
+        path=Path(flags["config_path"]) if flags["config_path"] else None,
+        env=env,
+        overrides={
+            "backend": flags["backend"],
+            "model": flags["model"],
+            "base_url": flags["base_url"],
+            "shell": flags["shell"],
+            "safety": flags["safety"],
+            "timeout_seconds": flags["timeout"],
+        },
+    )
+    for warning in warnings:
+        render.show_warning(warning)
+    if flags["show_config"]:
+        return show_config(settings, warnings, as_json=flags["as_json"])
+    if flags["list_backends"]:
+        return show_backends(settings, as_json=flags["as_json"])
+    if flags["check_command"] is not None:
+        return check(flags["check_command"], settings, env, as_json=flags["as_json"])
+
+    from caro_py import pipeline
+
+    text = request_text(words, flags["prompt_text"])
+    options = pipeline.Options(
+        request=text,
+        as_json=flags["as_json"],
+        dry_run=flags["dry_run"],
+        yes=flags["yes"],
+        verbose=flags["verbose"],
+    )
+    return pipeline.run(options, settings, started=started, env=env)
+
+
+def request_text(words: tuple[str, ...], prompt_text: str | None) -> str:
+    """The request: REQUEST words, or -p TEXT, or piped stdin (in that order)."""
+    if words and prompt_text is not None:
+        raise UsageError("give the request as words or with -p, not both")
+    hint = 'try: caro "list running docker containers"'
+    if prompt_text is not None:
+        text, source = prompt_text, "-p"
+    elif words:
+        text, source = " ".join(words), "the arguments"
+    elif not sys.stdin.isatty():
+        text, source = sys.stdin.read(), "stdin"
+    else:
+        raise UsageError(f"no request given; {hint}")
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError(f"no request given: {source} held only blanks; {hint}")
+    return text
+
+
+def init_config(config_path: str | None, env: Mapping[str, str], *, as_json: bool) -> int:
+    from pathlib import Path
+
+    from config.loader import default_config_path
+    from config.template import render_template
+
+    path = Path(config_path).expanduser() if config_path else default_config_path(env)
+    if path.exists():
+        raise ConfigError(f"{path} already exists; not overwriting it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as out:  # "x": never clobber, even in a race
+            out.write(render_template())
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"written": str(path)}) + "\n")
+    else:
+        sys.stderr.write(f"caro: wrote the default config to {path}\n")
+    return 0
+
+
+def show_config(settings: Settings, warnings: list[str], *, as_json: bool) -> int:
+    from config.dump import settings_dict, settings_toml
+
+    if as_json:
+        import json
+
+        data = {"settings": settings_dict(settings), "warnings": warnings}
+        sys.stdout.write(json.dumps(data) + "\n")
+    else:
+        sys.stdout.write(settings_toml(settings))
+    return 0
+
+
+def show_backends(settings: Settings, *, as_json: bool) -> int:
+    import asyncio
+
+    from backends.selection import probe_all
+
+    healths = asyncio.run(probe_all(settings))
+    if as_json:
+        import dataclasses
+        import json
+
+        rows = [dataclasses.asdict(health) for health in healths]
+        sys.stdout.write(json.dumps({"backends": rows}) + "\n")
+    else:
+        from caro_py import render
+
+        render.backends_table(healths)
+    return 0
+
+
+def check(command: str, settings: Settings, env: Mapping[str, str], *, as_json: bool) -> int:
+    try:
+        from caro_py.check import run_check
+    except ImportError as exc:  # the safety issue ships it; say so rather than crash
+        raise UsageError(f"--check is not available in this build ({exc})") from None
+    from caro_py.context import shell_name
+    from caro_py.pipeline import make_policy
+
+    shell = shell_name(settings.shell or env.get("SHELL") or "bash")
+    return run_check(command, as_json=as_json, policy=make_policy(settings), shell=shell)
+
+
+def report(err: CaroError, *, as_json: bool, started: float) -> int:
+    if as_json:
+        emit_json_error(err, started=started)
+    elif not isinstance(err, Interrupted):
+        sys.stderr.write(f"caro: error: {err.message}\n")
+    return err.exit_code
+
+
+def emit_json_error(err: CaroError, *, started: float) -> None:
+    """The JSON object for an error before any request ran (bad flag, config, ...)."""
+    from caro_py.jsonout import Result
+
+    result = Result(exit_code=err.exit_code)
+    result.set_error(err.type_name, err.message)
+    result.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    sys.stdout.write(result.to_json() + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    """Console-script entry point (`caro`)."""
+    cli(prog_name="caro")

@@ -1,0 +1,60 @@
+"""Ask before running: `Execute? [y/N/e]`, with editing on a prefilled readline line.
+
+Default is No. A high-risk command (or a critical one under the permissive policy) needs
+the word `yes`. EOF declines; Ctrl-C propagates as KeyboardInterrupt (exit 130).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import TextIO
+
+
+class Answer(enum.Enum):
+    RUN = "run"
+    DECLINE = "decline"
+    EDIT = "edit"
+
+
+PROMPT = "Execute? [y/N/e] "
+PROMPT_HIGH = "High risk. Type 'yes' to run it, 'e' to edit, anything else declines: "
+
+
+def ask(*, needs_yes: bool, stdin: TextIO | None = None, stderr: TextIO | None = None) -> Answer:
+    """One question on stderr, one line from stdin."""
+    stdin = stdin or sys.stdin
+    stderr = stderr or sys.stderr
+    stderr.write(PROMPT_HIGH if needs_yes else PROMPT)
+    stderr.flush()
+    line = stdin.readline()
+    if not line:  # EOF (Ctrl-D): the safe reading is "no"
+        stderr.write("\n")
+        return Answer.DECLINE
+    return interpret(line, needs_yes=needs_yes)
+
+
+def interpret(line: str, *, needs_yes: bool) -> Answer:
+    word = line.strip().lower()
+    if word in ("e", "edit"):
+        return Answer.EDIT
+    if needs_yes:
+        return Answer.RUN if word == "yes" else Answer.DECLINE
+    return Answer.RUN if word in ("y", "yes") else Answer.DECLINE
+
+
+def edit(command: str) -> str:
+    """Let the user change the command on a line prefilled with it; return the new text."""
+    sys.stderr.write("Edit the command, then press Enter:\n")
+    sys.stderr.flush()
+    try:
+        import readline
+    except ImportError:  # no readline (some builds): retype it instead
+        sys.stderr.write(f"(no line editor here; retype it) {command}\n")
+        sys.stderr.flush()
+        return input("> ").strip()
+    readline.set_startup_hook(lambda: readline.insert_text(command))
+    try:
+        return input("> ").strip()
+    finally:
+        readline.set_startup_hook(None)

@@ -1,0 +1,253 @@
+"""One request, start to finish:
+
+request -> context -> backend (selection.generate, which also parses) -> assess -> confirm
+-> execute.
+
+Every outcome, errors included, lands in one jsonout.Result; `run` returns the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from caro_py import render
+from caro_py.errors import (
+    EXIT_INTERRUPTED,
+    BlockedError,
+    CaroError,
+    DeclinedError,
+)
+from caro_py.jsonout import Result
+
+if TYPE_CHECKING:
+    from backends.selection import Outcome
+    from caro_py.protocol import GenerationRequest
+    from config.model import Settings
+    from safety import Assessment, Policy
+
+
+@dataclass(frozen=True)
+class Options:
+    request: str
+    as_json: bool = False
+    dry_run: bool = False
+    yes: bool = False
+    verbose: bool = False
+
+
+def run(options: Options, settings: Settings, *, started: float, env: Mapping[str, str]) -> int:
+    """Run the whole pipeline; print the JSON object (--json) or the error; return the code."""
+    result = Result(request=options.request)
+    try:
+        code = steps(options, settings, result, env)
+    except CaroError as err:
+        result.set_error(err.type_name, err.message)
+        code = err.exit_code
+    except KeyboardInterrupt:
+        quiet_after_interrupt()
+        result.set_error("interrupted", "interrupted by Ctrl-C")
+        code = EXIT_INTERRUPTED
+    result.exit_code = code
+    result.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    if options.as_json:
+        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.flush()
+    elif result.error and result.error["type"] in ("blocked", "declined"):
+        render.show_stop(result.error["message"])  # the system working, not failing
+    elif result.error and code != EXIT_INTERRUPTED:
+        render.show_error(result.error["message"])
+    elif code == EXIT_INTERRUPTED:
+        sys.stderr.write("\n")
+    if options.verbose and not options.as_json:
+        show_timings(result)
+    return code
+
+
+def steps(options: Options, settings: Settings, result: Result, env: Mapping[str, str]) -> int:
+    from caro_py.context import detect_context, resolve_shell
+    from caro_py.protocol import GenerationRequest
+
+    shell_path = resolve_shell(settings.shell, env)
+    context = detect_context(shell_path, env=env)
+    request = GenerationRequest(text=options.request, shell=context.shell, context=context)
+    if options.verbose and not options.as_json:
+        render.show_notice(f"context: {context.describe()}", style="dim")
+
+    outcome = generate(request, settings, options, result)
+    generated = outcome.generated
+    result.explanation = generated.explanation
+    if not options.as_json:
+        render.show_source(generated.backend, generated.model)
+
+    policy = make_policy(settings)
+    command = generated.command
+    while True:
+        assessment = judge(command, request, policy, result)
+        blocked = assessment.decision.value == "block"
+        if not options.as_json:
+            if not blocked:
+                render.print_command(command)
+            render.show_assessment(assessment, result.explanation, with_command=blocked)
+        if blocked:
+            raise BlockedError(block_reason(assessment))
+        if options.dry_run:
+            return 0
+        if options.yes:
+            require_yes_allowed(assessment)
+            return execute(command, shell_path, options, result)
+        if options.as_json or not interactive():
+            explain_not_running(options)
+            return 0
+        answer = ask(assessment)
+        if answer == "run":
+            return execute(command, shell_path, options, result)
+        if answer == "decline":
+            raise DeclinedError("declined; nothing was run")
+        command = edited(command)
+        # The edited text is a new command: judge it and ask again from the top.
+        result.explanation = None
+
+
+def generate(
+    request: GenerationRequest, settings: Settings, options: Options, result: Result
+) -> Outcome:
+    import asyncio
+
+    from backends.selection import generate as select_and_generate
+
+    def on_event(message: str) -> None:
+        # Fallback notices: always said on stderr (and recorded in JSON's fallback_from).
+        if not options.as_json:
+            render.show_notice(message)
+
+    explicit = settings.backend if settings.backend != "auto" else None
+    began = time.perf_counter()
+    job = select_and_generate(request, settings, explicit=explicit, on_event=on_event)
+    try:
+        with render.waiting(
+            f"asking {explicit or 'the first backend that answers'}…", options.as_json
+        ):
+            outcome = asyncio.run(job)
+    except BaseException:
+        job.close()  # Ctrl-C before the loop started it: no "never awaited" warning
+        raise
+    wall = (time.perf_counter() - began) * 1000
+    if options.verbose and not options.as_json:
+        for line in outcome.trail:
+            render.show_notice(f"· {line}", style="dim")
+    generated = outcome.generated
+    result.command = generated.command
+    result.backend = generated.backend
+    result.model = generated.model
+    result.fallback_from = list(outcome.fallback_from)
+    result.timings_ms["detect"] = outcome.detect_ms
+    result.timings_ms["generate"] = generated.timings_ms.get(
+        "generate", max(wall - outcome.detect_ms, 0.0)
+    )
+    return outcome
+
+
+def make_policy(settings: Settings) -> Policy:
+    from safety import Policy
+
+    return Policy(
+        level=settings.safety.level,
+        allow=tuple(settings.safety.allow),
+        deny=tuple(settings.safety.deny),
+    )
+
+
+def judge(command: str, request: GenerationRequest, policy: Policy, result: Result) -> Assessment:
+    from safety import assess
+
+    assessment = assess(command, shell=request.shell, request=request.text, policy=policy)
+    result.command = command
+    result.risk = assessment.risk.label
+    result.decision = assessment.decision.value
+    result.findings = [finding.to_dict() for finding in assessment.findings]
+    return assessment
+
+
+def block_reason(assessment: Assessment) -> str:
+    why = "; ".join(finding.message for finding in assessment.findings) or "no details"
+    return (
+        f"blocked by the {assessment.policy.level} safety policy "
+        f"({assessment.risk.label} risk): {why}"
+    )
+
+
+def require_yes_allowed(assessment: Assessment) -> None:
+    """--yes runs safe and moderate commands only; anything riskier needs a person."""
+    from safety import Risk
+
+    if assessment.risk > Risk.MODERATE:
+        why = "; ".join(finding.message for finding in assessment.findings) or "no details"
+        raise BlockedError(
+            f"--yes runs only safe and moderate commands; this one is "
+            f"{assessment.risk.label} risk ({why}). Run caro without --yes to confirm it."
+        )
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def explain_not_running(options: Options) -> None:
+    if options.as_json:
+        return
+    if not sys.stdout.isatty():
+        if options.verbose:
+            render.show_notice("stdout is not a terminal: printed the command only (--yes runs it)")
+    else:
+        render.show_notice("stdin is not a terminal, so caro cannot ask: not run (--yes runs it)")
+
+
+def ask(assessment: Assessment) -> str:
+    from caro_py import confirm
+    from safety import Risk
+
+    return confirm.ask(needs_yes=assessment.risk >= Risk.HIGH).value
+
+
+def edited(command: str) -> str:
+    from caro_py import confirm
+
+    try:
+        new = confirm.edit(command)
+    except EOFError:
+        raise DeclinedError("declined while editing; nothing was run") from None
+    if not new:
+        raise DeclinedError("the edited command is empty; nothing was run")
+    return new
+
+
+def execute(command: str, shell_path: str, options: Options, result: Result) -> int:
+    from caro_py.execute import run_in_shell
+
+    result.executed = True
+    return run_in_shell(command, shell_path, stdout_to_stderr=options.as_json)
+
+
+def quiet_after_interrupt() -> None:
+    """caro is on its way out after Ctrl-C: keep the terminal free of teardown noise.
+
+    A Ctrl-C can land while asyncio is still building or closing its event loop; the
+    half-made loop then complains from __del__ as it is collected. Nothing is left to
+    clean up at that point, so such late complaints are dropped.
+    """
+    import warnings
+
+    sys.unraisablehook = lambda _unraisable: None
+    warnings.simplefilter("ignore")
+
+
+def show_timings(result: Result) -> None:
+    parts = [
+        f"{key} {value:.0f} ms" for key, value in result.timings_ms.items() if value is not None
+    ]
+    if parts:
+        render.show_notice("timings: " + ", ".join(parts), style="dim")

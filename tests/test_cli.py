@@ -1,0 +1,199 @@
+"""The command line without a backend: usage errors, config handling, --init-config,
+--show-config, --json for errors. Backend runs are in test_cli_e2e.py and test_cli_pty.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from caro_py.cli import BACKEND_HELP, cli
+from config.loader import load_settings
+from config.model import BACKEND_NAMES, Settings
+from tests.conftest import assert_result_schema, run_caro
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input, prog_name="caro")
+
+
+def config_path() -> Path:
+    return Path(os.environ["CARO_CONFIG"])
+
+
+def test_help_lists_every_backend_name() -> None:
+    assert set(BACKEND_HELP.split(", ")) == {"auto", *BACKEND_NAMES}
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for flag in ("--backend", "--model", "--base-url", "--shell", "--safety", "--json",
+                 "--dry-run", "--yes", "--timeout", "--config", "--verbose", "--check",
+                 "--backends", "--show-config", "--init-config", "--version", "-p"):  # fmt: skip
+        assert flag in result.stdout, flag
+
+
+# ------------------------------------------------------------------ usage errors: exit 2
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ((), "no request given"),
+        (("-p", "list files", "and", "more"), "not both"),
+        (("-p", "   "), "-p held only blanks"),
+        (("--show-config", "--backends"), "one of --backends, --show-config"),
+        (("--show-config", "list", "files"), "--show-config takes no request"),
+        (("--check", "ls", "list"), "--check takes no request"),
+        (("--backend", "olama", "list files"), 'did you mean "ollama"'),
+        (("--base-url", "localhost:1", "--backend", "lmstudio", "x"), "--base-url"),
+        (("--shell", "no-such-shell-xyz", "-n", "list files"), "shell not found"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
+    # CliRunner's stdin is not a terminal: an empty one is "no request" too.
+    result = invoke(*args, input="")
+    assert result.exit_code == 2, result.output
+    assert needle in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--safety", "lax", "list files"),
+        ("--timeout", "0", "list files"),
+        ("--timeout", "soon", "list files"),
+        ("--no-such-flag",),
+    ],
+)
+def test_click_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert "Usage:" in result.stderr
+
+
+def test_usage_error_with_json_is_one_json_object() -> None:
+    result = invoke("--json", "--safety", "lax", "list files")
+    assert result.exit_code == 2
+    obj = json.loads(result.stdout)
+    assert_result_schema(obj)
+    assert obj["error"]["type"] == "usage" and "lax" in obj["error"]["message"]
+    assert obj["exit_code"] == 2 and obj["executed"] is False
+
+
+def test_our_usage_error_with_json_is_one_json_object() -> None:
+    result = invoke("--json", input="")
+    assert result.exit_code == 2
+    obj = json.loads(result.stdout)
+    assert_result_schema(obj)
+    assert obj["error"] == {"type": "usage", "message": obj["error"]["message"]}
+    assert "no request" in obj["error"]["message"]
+
+
+# ------------------------------------------------------------------ config through the CLI
+
+
+def test_broken_config_file_exit_2_with_path_and_line() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('backend = "exo"\norder = ["exo",\n', encoding="utf-8")
+    done = run_caro(["-n", "list files"])
+    assert done.returncode == 2
+    assert str(path) in done.stderr and "line " in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_broken_config_file_with_json() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("fallback = maybe\n", encoding="utf-8")
+    done = run_caro(["--json", "list files"])
+    assert done.returncode == 2
+    obj = json.loads(done.stdout)
+    assert_result_schema(obj)
+    assert obj["error"]["type"] == "config" and "line 1" in obj["error"]["message"]
+
+
+def test_config_flag_must_exist(tmp_path: Path) -> None:
+    result = invoke("--config", str(tmp_path / "nope.toml"), "--show-config")
+    assert result.exit_code == 2
+    assert "config file not found" in result.stderr
+
+
+def test_unknown_key_warns_on_stderr_and_runs_on() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("probe_timeout = 100\n", encoding="utf-8")
+    result = invoke("--show-config")
+    assert result.exit_code == 0
+    assert '"probe_timeout"' in result.stderr and 'did you mean "probe_timeout_ms"' in result.stderr
+
+
+def test_init_config_writes_the_template_and_refuses_to_overwrite() -> None:
+    path = config_path()
+    result = invoke("--init-config")
+    assert result.exit_code == 0, result.output
+    assert path.is_file() and str(path) in result.stderr
+    settings, warnings = load_settings(path=path, env={})
+    settings.source = None
+    assert settings == Settings() and warnings == []
+    before = path.read_text()
+    again = invoke("--init-config")
+    assert again.exit_code == 2
+    assert "already exists" in again.stderr
+    assert path.read_text() == before
+
+
+def test_init_config_honours_config_flag(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "dir" / "caro.toml"
+    result = invoke("--config", str(target), "--init-config", "--json")
+    assert result.exit_code == 0 and target.is_file()
+    assert json.loads(result.stdout) == {"written": str(target)}
+    assert not config_path().exists()
+    again = invoke("--config", str(target), "--init-config", "--json")
+    assert again.exit_code == 2
+    assert json.loads(again.stdout)["error"]["type"] == "config"
+
+
+def test_show_config_text_reflects_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('safety = "strict"\nshell = "zsh"\ntimeout_seconds = 9\n', encoding="utf-8")
+    monkeypatch.setenv("CARO_SHELL", "fish")
+    result = invoke("--show-config", "--timeout", "4")
+    assert result.exit_code == 0
+    assert 'level = "strict"' in result.stdout  # file
+    assert 'shell = "fish"' in result.stdout  # env beats file
+    assert "timeout_seconds = 4.0" in result.stdout  # flag beats file
+    assert str(path) in result.stdout
+
+
+def test_show_config_json() -> None:
+    result = invoke("--show-config", "--json", "--backend", "ollama", "--model", "m2")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["settings"]["backend"] == "ollama" and data["settings"]["model"] == "m2"
+    assert data["warnings"] == [] and data["settings"]["source"] is None
+
+
+# ------------------------------------------------------------------ --check
+
+
+def test_check_allowed_exit_0_and_blocked_exit_4() -> None:
+    ok = invoke("--check", "ls -la")
+    assert ok.exit_code == 0, ok.output
+    blocked = invoke("--check", "rm -rf /")
+    assert blocked.exit_code == 4
+
+
+def test_check_json_and_policy_from_config() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('[safety]\ndeny = ["^ls\\\\b"]\n', encoding="utf-8")
+    result = invoke("--check", "ls -la", "--json")
+    assert result.exit_code == 4  # the deny pattern from the config blocks it
+    data = json.loads(result.stdout)
+    assert data["decision"] == "block"
