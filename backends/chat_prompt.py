@@ -73,13 +73,24 @@ def messages(request: GenerationRequest, *, json_answer: bool) -> list[dict[str,
     ]
 
 
+# Enough of a bad answer for the model to see what went wrong; a long ramble echoed back whole
+# would only crowd a small context window (llama.cpp servers answer 500 when it overflows).
+REPAIR_ECHO_CHARS = 300
+
+
+def _excerpt(answer: str) -> str:
+    if not answer:
+        return "(empty)"
+    return answer if len(answer) <= REPAIR_ECHO_CHARS else answer[:REPAIR_ECHO_CHARS] + " ..."
+
+
 def repair_messages(
     request: GenerationRequest, previous_answer: str, problem: str
 ) -> list[dict[str, Any]]:
     """The one follow-up caro sends when an answer held no usable command."""
     return [
         *messages(request, json_answer=True),
-        {"role": "assistant", "content": previous_answer[:2000] or "(empty)"},
+        {"role": "assistant", "content": _excerpt(previous_answer)},
         {
             "role": "user",
             "content": (

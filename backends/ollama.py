@@ -51,6 +51,7 @@ class OllamaBackend:
         ).removesuffix("/api")
         self.configured_model = (settings.model if use_overrides else None) or own.model
         self.timeout = settings.timeout_for(self.name)
+        self.max_tokens = settings.backend_settings(self.name).max_tokens or MAX_TOKENS
         self.probe_timeout = settings.probe_timeout_ms / 1000
         self._client: httpx.AsyncClient | None = None
         self._models: tuple[str, ...] | None = None
@@ -174,7 +175,7 @@ class OllamaBackend:
             "model": model,
             "messages": messages,
             "stream": False,
-            "options": {"temperature": 0, "num_predict": MAX_TOKENS},
+            "options": {"temperature": 0, "num_predict": self.max_tokens},
         }
 
     async def _first_answer(self, request: GenerationRequest, model: str) -> Any:

@@ -98,6 +98,7 @@ class OpenAICompatBackend:
         )
         self.configured_model = (settings.model if use_overrides else None) or own.model
         self.timeout = settings.timeout_for(self.name)
+        self.max_tokens = settings.backend_settings(self.name).max_tokens or MAX_TOKENS
         self.probe_timeout = settings.probe_timeout_ms / 1000
         self._client: httpx.AsyncClient | None = None
         self._models: tuple[str, ...] | None = None
@@ -242,7 +243,7 @@ class OpenAICompatBackend:
         payload: dict[str, Any] = {
             "model": model,
             "messages": messages,
-            self.max_tokens_key: MAX_TOKENS,
+            self.max_tokens_key: self.max_tokens,
             "stream": False,
         }
         if self.temperature is not None:

@@ -28,6 +28,9 @@ class BackendSettings:
     model: str | None = None
     timeout_seconds: float | None = None  # None: use Settings.timeout_seconds
     api_key_env: str | None = None  # name of the environment variable holding the key
+    # Cap on the answer's length in tokens (None: 1024, room for a reasoning model's thinking).
+    # Lower it for servers with a small context window.
+    max_tokens: int | None = None
 
 
 @dataclass

@@ -175,6 +175,7 @@ SAFETY_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
 BACKEND_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "base_url": check_base_url,
     "timeout_seconds": lambda k, v: v if v is None else check_positive(k, v),
+    "max_tokens": lambda k, v: v if v is None else check_positive(k, v),
 }
 EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "prompt_profile": lambda k, v: v if v is None else check_choice(k, v, PROMPT_PROFILES),

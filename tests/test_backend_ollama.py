@@ -61,6 +61,18 @@ def test_tool_call_answer_with_stream_false() -> None:
     assert body["stream"] is False and body["model"] == "llama3.2:latest"
     assert body["tools"][0]["function"]["name"] == "execute_shell"
     assert REQUEST.context.describe() in body["messages"][0]["content"]
+    assert body["options"]["num_predict"] == 1024  # the default cap
+
+
+@respx.mock
+def test_max_tokens_setting_caps_the_answer() -> None:
+    route = respx.post(CHAT).respond(200, json=ollama_answer(command="docker ps"))
+    settings = make_settings()
+    settings.backend_settings("ollama").model = "llama3.2:latest"
+    settings.backend_settings("ollama").max_tokens = 77
+    b = OllamaBackend(settings)
+    run(b, lambda: b.generate(REQUEST))
+    assert sent_json(route.calls[0])["options"]["num_predict"] == 77
 
 
 @respx.mock

@@ -99,6 +99,7 @@ def test_openai_sends_the_key_from_the_named_variable(monkeypatch: pytest.Monkey
     settings = make_settings()
     own = settings.backend_settings("openai")
     own.api_key_env, own.model, own.base_url = "MY_KEY", "gpt-4o-mini", "https://api.openai.com/v1"
+    own.max_tokens = 200
     route = respx.post("https://api.openai.com/v1/chat/completions").respond(
         200, json=tool_call_answer("docker ps", model="gpt-4o-mini-2024-07-18")
     )
@@ -106,7 +107,7 @@ def test_openai_sends_the_key_from_the_named_variable(monkeypatch: pytest.Monkey
     result = run(b, lambda: b.generate(REQUEST))
     assert route.calls[0].request.headers["authorization"] == "Bearer sk-test-123"
     body = sent_json(route.calls[0])
-    assert "max_completion_tokens" in body and "max_tokens" not in body
+    assert body["max_completion_tokens"] == 200 and "max_tokens" not in body
     assert "temperature" not in body
     assert result.model == "gpt-4o-mini-2024-07-18"
 

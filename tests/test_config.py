@@ -88,6 +88,7 @@ def test_every_backend_table_key_is_honoured(tmp_path: Path, name: str) -> None:
     text = (
         f'[backend.{name}]\nenabled = false\nbase_url = "http://10.0.0.9:9999/"\n'
         f'model = "m-{name}"\ntimeout_seconds = 7\napi_key_env = "KEY_{name.upper()}"\n'
+        "max_tokens = 128\n"
     )
     settings, warnings = load(tmp_path, text)
     assert warnings == []
@@ -98,6 +99,7 @@ def test_every_backend_table_key_is_honoured(tmp_path: Path, name: str) -> None:
     assert own.timeout_seconds == 7.0
     assert settings.timeout_for(name) == 7.0
     assert own.api_key_env == f"KEY_{name.upper()}"
+    assert own.max_tokens == 128
 
 
 def test_missing_file_found_through_caro_config_means_defaults(tmp_path: Path) -> None:
