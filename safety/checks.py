@@ -7,11 +7,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from safety import interp
+from safety import exfil, interp
 from safety.commands import (
     CORE_COMMANDS,
     NET_CLIENTS,
-    NET_SENDERS,
     interpreter_code,
     is_interpreter,
     is_shell,
@@ -28,7 +27,6 @@ from safety.paths import (
     is_auth_file,
     is_device,
     is_history_file,
-    is_secret,
     is_startup_file,
     normalise,
 )
@@ -709,6 +707,26 @@ def kills_init_or_all(inv: Invocation) -> Iterator[Hit]:
             yield _hit(word)
 
 
+# Processes whose death takes the machine, the session or remote access with it.
+_CRITICAL_PROCS = frozenset(
+    {
+        "init", "systemd", "launchd", "sshd", "dbus-daemon", "systemd-logind", "loginwindow",
+        "WindowServer", "Xorg", "gdm", "sddm", "lightdm", "systemd-journald", "kernel_task",
+    }
+)  # fmt: skip
+
+
+@only("pkill", "killall")
+def kills_critical_process(inv: Invocation) -> Iterator[Hit]:
+    opts = parse_options(
+        inv.args, short_arg="gGPstuUF" if inv.name == "pkill" else "suoyn", numeric_flags=True
+    )
+    for word in opts.operands:
+        if word.text.strip("^$'\"") in _CRITICAL_PROCS:
+            yield _hit(word)
+            return
+
+
 @only("killall5", "pkill", "killall")
 def mass_kill(inv: Invocation) -> Iterator[Hit]:
     name = inv.name
@@ -829,10 +847,23 @@ def removes_crontab(inv: Invocation) -> Iterator[Hit]:
         return
     texts = [a.text for a in inv.args]
     flags = "".join(t[1:] for t in texts if t.startswith("-") and not t.startswith("--"))
+    operands = [t for t in texts if not t.startswith("-") or t == "-"]
     if "r" in flags and "i" not in flags:
         yield inv.span, "crontab -r"
     elif texts and normalise(texts[-1]) == "/dev/null":
         yield inv.span, "crontab /dev/null"
+    elif operands in ([], ["-"]) and _empty_stdin(inv):
+        # Installing an empty table from stdin deletes every job, like -r.
+        yield inv.span, "an empty crontab"
+
+
+def _empty_stdin(inv: Invocation) -> bool:
+    if inv.stdin_kind == "file":
+        return any(
+            r.op == "<" and r.target is not None and normalise(r.target.text) == "/dev/null"
+            for r in inv.redirects
+        )
+    return inv.stdin_kind is not None and inv.stdin_text is not None and not inv.stdin_text.strip()
 
 
 def clears_history(inv: Invocation) -> Iterator[Hit]:
@@ -863,78 +894,30 @@ def clears_history(inv: Invocation) -> Iterator[Hit]:
 
 # ---- network: exfiltration, reverse shells, download-and-run -------------------------------
 
-# Options whose file argument configures the tool (a key to log in with), not what it sends.
-_CURL_NOT_PAYLOAD = {
-    "-E",
-    "--cert",
-    "--key",
-    "--cacert",
-    "--capath",
-    "--netrc-file",
-    "-K",
-    "--config",
-    "--proxy-cert",
-    "--proxy-key",
-    "--pubkey",
-    "--ca-certificate",
-    "--certificate",
-    "--private-key",
-    "--crlfile",
-}
-_SSH_NOT_PAYLOAD = {"-i", "-F", "-o", "-e", "--rsh", "-S", "-J", "-l", "-P", "-p"}
+
+@only(exfil.UPLOADERS)
+def uploads_secret(inv: Invocation) -> Iterator[Hit]:
+    yield from exfil.upload_hits(inv)
 
 
-def _not_payload(name: str) -> set[str]:
-    if name in ("ssh", "scp", "sftp", "rsync", "autossh"):
-        return _SSH_NOT_PAYLOAD
-    return _CURL_NOT_PAYLOAD
+@only(exfil.REMOTE_COPIERS)
+def copies_secret_away(inv: Invocation) -> Iterator[Hit]:
+    yield from exfil.copy_hits(inv)
 
 
-def exfiltrates(inv: Invocation) -> Iterator[Hit]:
-    name = inv.name
-    tcp = [
-        r
-        for r in inv.redirects
-        if r.writes
-        and r.target is not None
-        and r.target.text.startswith(("/dev/tcp/", "/dev/udp/"))
-    ]
-    if name not in NET_SENDERS and not tcp:
-        return
-    if inv.stdin_secret and inv.stdin_kind in ("pipe", "file"):
-        yield inv.span, "a credential file"
-        return
-    if name in ("ssh", "autossh"):
-        return  # its words are a remote command: paths there name the remote host's files
-    skip_next = False
-    args = inv.args
-    not_payload = _not_payload(name)
-    for word in args:
-        if skip_next:
-            skip_next = False
-            continue
-        text = word.text
-        if text in not_payload:
-            skip_next = True
-            continue
-        if text.startswith("-") and "=" in text and text.split("=", 1)[0] in not_payload:
-            continue
-        if word.subst_secret:
-            yield _hit(word)
-            return
-        payload = text.split("=", 1)[-1] if text.startswith("--") else text
-        payload = (
-            payload.split("@", 1)[-1]
-            if "@" in payload and name in ("curl", "http", "https", "xh", "curlie")
-            else payload
-        )
-        if name in ("scp", "rsync", "sftp") and ":" in payload.split("/", 1)[0]:
-            continue  # a remote source is fetched, not sent
-        if is_secret(payload):
-            yield _hit(word)
-            return
-    if tcp and any(is_secret(a.text) for a in args):
-        yield tcp[0].span, "a credential file"
+@only(exfil.PY_SERVERS)
+def serves_secrets(inv: Invocation) -> Iterator[Hit]:
+    yield from exfil.serve_hits(inv)
+
+
+@only(exfil.SINKS)
+def sends_secret_as_login(inv: Invocation) -> Iterator[Hit]:
+    yield from exfil.auth_hits(inv)
+
+
+@only(exfil.SINKS)
+def feeds_secret_to_network(inv: Invocation) -> Iterator[Hit]:
+    yield from exfil.pipe_hits(inv)
 
 
 def _net_exec_flag(inv: Invocation) -> Word | None:
@@ -1407,6 +1390,16 @@ def preloads_library(inv: Invocation) -> Iterator[Hit]:
 def _program(check):  # noqa: ANN001, ANN201
     check.program = True
     return check
+
+
+@_program
+def sends_staged_secret(walker: Walker) -> Iterator[Hit]:
+    yield from exfil.staged_hits(walker)
+
+
+@_program
+def secret_to_dev_tcp(walker: Walker) -> Iterator[Hit]:
+    yield from exfil.dev_tcp_hits(walker)
 
 
 @_program

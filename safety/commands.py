@@ -385,9 +385,11 @@ def write_targets(inv: Invocation) -> Iterator[tuple[Word, str]]:
         elif len(opts.operands) >= 2 or (name == "ln" and opts.operands):
             yield opts.operands[-1], how
     elif name == "dd":
+        # dd empties its output first unless conv=notrunc says otherwise.
+        notrunc = any(w.text.startswith("conv=") and "notrunc" in w.text for w in args)
         for word in args:
             if word.text.startswith("of="):
-                yield Word(word.text[3:], word.span), "write"
+                yield Word(word.text[3:], word.span), "write" if notrunc else "truncate"
     elif name in ("sed", "gsed", "perl"):
         opts = parse_options(args, short_arg="ef" if name != "perl" else "eEIMm")
         in_place = opts.has("i", "in-place") or any(

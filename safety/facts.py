@@ -10,6 +10,8 @@ from functools import cached_property
 DYN = "\ue000"
 DYN_SET = "\ue001"
 PATH_MARK = "\ue002"  # what $PATH expands to, so rules can see a PATH that keeps the old one
+# Prefix of the env keys that mark a variable holding a credential (`K=$(cat ~/.ssh/id_rsa)`).
+SECRET_VAR = "\ue003"
 DYNAMIC_CHARS = frozenset((DYN, DYN_SET))
 
 Span = tuple[int, int]
@@ -22,6 +24,7 @@ class Word:
     from_subst: bool = False  # produced by $(...) / `...`
     subst_download: bool = False  # a command substitution inside it fetches from the network
     subst_secret: bool = False  # a command substitution inside it reads a credential file
+    subst_picked: bool = False  # ...but only a value picked out of it (grep KEY .env | cut)
 
     @property
     def dynamic(self) -> bool:

@@ -230,26 +230,84 @@ def is_history_file(path: str) -> bool:
     return basename(normalise(path)) in HISTORY_NAMES
 
 
-_SECRET = re.compile(
-    r"(?:^|[/@=:<\s])(?:"
-    r"\.ssh(?:/(?:id_[\w-]+(?<!\.pub)|identity|[\w.-]*_key|\*|)?)?$|"
-    r"\.ssh/?$|"
-    r"\.aws(?:/(?:credentials|config|\*)?)?$|"
-    r"\.gnupg(?:/.*)?$|\.netrc$|\.git-credentials$|\.kube/config$|\.docker/config\.json$|"
-    r"\.config/gcloud(?:/.*)?$|\.azure(?:/.*)?$|\.password-store(?:/.*)?$|\.vault-token$|"
-    r"\.pgpass$|\.my\.cnf$|\.npmrc$|\.pypirc$|\.env(?:\.(?!example$|sample$|template$|dist$)"
-    r"[\w.-]+)?$|"
-    r"id_(?:rsa|dsa|ecdsa|ed25519)(?:_[\w-]+)?$|/etc/(?:g?shadow|master\.passwd|sudoers)$|"
-    r"credentials\.json$|secrets?\.(?:ya?ml|json|env)$"
-    r")"
+# ---- credentials ------------------------------------------------------------------------
+
+# Files under ~/.ssh that hold nothing secret: host lists, client settings, public keys.
+_SSH_PUBLIC = ("known_hosts", "config", "authorized_keys", "authorized_keys2", "rc")
+# Credential files recognised by name alone, wherever they sit.
+_SECRET_NAMES = frozenset(
+    {
+        ".netrc", "_netrc", ".git-credentials", ".pgpass", ".my.cnf", ".npmrc", ".pypirc",
+        ".vault-token", ".envrc", "credentials.json", "shadow", "gshadow", "master.passwd",
+        "environ",
+    }
+)  # fmt: skip
+# Suffixes of .env files that are templates, committed on purpose and holding no secrets.
+_ENV_TEMPLATES = frozenset({"example", "sample", "template", "dist", "defaults", "tpl"})
+_PRIVATE_KEY_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".ppk")
+# A .pem/.key named like this is a certificate or public half, not a private key.
+_PUBLIC_PEM = re.compile(
+    r"(?:^|[._-])(?:cert|certs|crt|chain|fullchain|ca|bundle|pub|public)(?:$|[._-])"
 )
+_KEY_NAME = re.compile(r"^id_(?:rsa|dsa|ecdsa|ed25519)(?:[_-][\w-]+)?(?:-sk)?$")
+_SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
+# Cheap gate: text without any of these can't name a credential.
+_SECRET_HINT = re.compile(
+    r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
+    r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password"
+)
+_SECRET_FILES = re.compile(r"^secrets?\.(?:ya?ml|json|env|txt|toml)$")
 
 
+def _secret_path(path: str) -> bool:
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if not parts:
+        return False
+    name = parts[-1]
+    if name.endswith(".pub"):
+        return False
+    if ".ssh" in parts:
+        rest = parts[len(parts) - 1 - parts[::-1].index(".ssh") + 1 :]
+        if not rest:
+            return True  # the whole directory: private keys included
+        first = rest[0]
+        return not (first.startswith(_SSH_PUBLIC) or first.endswith(".pub"))
+    for i, part in enumerate(parts):
+        rest = parts[i + 1 :]
+        if part in (".aws", ".gnupg", ".password-store", ".azure"):
+            return True
+        if part == ".kube" and (not rest or rest[0] in ("config", "*")):
+            return True
+        if part == ".docker" and (not rest or rest[0] in ("config.json", "*")):
+            return True
+        if part == ".config" and rest and rest[0] in ("gcloud", "gh") and rest[-1] != "config.yml":
+            return True
+    if name in _SECRET_NAMES:
+        if name in ("shadow", "gshadow", "master.passwd", "environ"):
+            # Only the system's password hashes and a process's environment.
+            return path.startswith(("/etc/", "/private/etc/", "/proc/"))
+        return True
+    if name == ".env" or name.endswith(".env") and name != "example.env" and name != "sample.env":
+        return True
+    if name.startswith(".env."):
+        return name.rsplit(".", 1)[-1] not in _ENV_TEMPLATES
+    if _KEY_NAME.match(name) or _SECRET_FILES.match(name):
+        return True
+    if name.startswith("ssh_host_") and name.endswith("_key"):
+        return True
+    lower = name.lower()
+    if lower.endswith(_PRIVATE_KEY_SUFFIXES):
+        stem = lower.rsplit(".", 1)[0]
+        return not _PUBLIC_PEM.search(stem) or "private" in stem
+    return False
+
+
+@lru_cache(maxsize=4096)
 def is_secret(text: str) -> bool:
-    """Does this argument name a credential file (ssh keys, cloud credentials, .env)?"""
-    if not text:
+    """Does this word name a credential: ssh private keys, cloud and cluster credentials,
+    .env files (templates aside), password hashes, private keys? Public keys do not count.
+    A word may carry the path inside an option value (`file=@~/.aws/credentials`)."""
+    if not text or not _SECRET_HINT.search(text):
         return False
     clean = text.replace(DYN_SET, "").replace(DYN, "")
-    if clean.endswith(".pub"):
-        return False
-    return bool(_SECRET.search(clean))
+    return any(_secret_path(piece) for piece in _SECRET_SPLIT.split(clean) if piece)

@@ -22,10 +22,24 @@ from safety.commands import (
     is_shell,
     reads_code_from_stdin,
 )
-from safety.facts import DYN, DYN_SET, PATH_MARK, FunctionDef, Invocation, Redirect, Span, Word
+from safety.exfil import secret_content
+from safety.facts import (
+    DYN,
+    DYN_SET,
+    PATH_MARK,
+    SECRET_VAR,
+    FunctionDef,
+    Invocation,
+    Redirect,
+    Span,
+    Word,
+)
 from safety.paths import is_secret, normalise
 from safety.textops import MAX_TEXT, decode_escapes, emulate
 from safety.wrappers import find_is_selective, find_start_paths, unwrap
+
+# Filters that pick one value out of what they read (`grep KEY .env | cut -d= -f2`).
+PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "cut", "awk", "gawk", "sed", "jq", "yq"})
 
 MAX_DEPTH = 12  # nested sh -c / eval / substitution levels we follow
 MAX_INVOCATIONS = 20_000
@@ -82,6 +96,7 @@ class Flow:
     decoded: bool = False
     secret: bool = False
     paths: list[str] | None = None
+    picked: bool = False  # the secret is one value picked out of a credential file
 
 
 @dataclass
@@ -109,6 +124,7 @@ class Val:
     subst: bool = False
     download: bool = False
     secret: bool = False
+    picked: bool = False
 
 
 DEFAULT_ENV = {
@@ -283,6 +299,11 @@ class Walker:
             return self.walk_loop(node, ctx)
         if kind in ("command_substitution", "process_substitution"):
             return self.walk_block(node, self.fresh(ctx))
+        if kind == "file_redirect":
+            # A bare redirect as a statement: `$(< file)` prints the file, `$(> f)` empties it.
+            r = self.redirect(node, ctx)
+            self.add(Invocation(argv=[], span=self.span_of(node, ctx), redirects=[r]), ctx)
+            return Flow(secret=r.op == "<" and r.target is not None and is_secret(r.target.text))
         if kind == "ERROR":
             self.parse_errors.append(self.span_of(node, ctx))
         if kind in (
@@ -351,6 +372,7 @@ class Walker:
                 decoded=acc.decoded or out.decoded,
                 secret=acc.secret or out.secret,
                 paths=out.paths,
+                picked=out.picked,
             )
             flow = acc
             kind = "pipe"
@@ -391,6 +413,7 @@ class Walker:
                     acc.decoded or out.decoded,
                     acc.secret or out.secret,
                     out.paths,
+                    out.picked,
                 )
             flow = acc
         elif body is not None and body.type == "pipeline" and stdin is None:
@@ -406,7 +429,13 @@ class Walker:
             flow = self.walk_body(body, sub, redirects)
         else:
             self.add(Invocation(argv=[], span=self.span_of(node, ctx), redirects=redirects), ctx)
-            flow = Flow()
+            # `$(< file)` prints the file, like cat.
+            flow = Flow(
+                secret=any(
+                    r.op == "<" and r.target is not None and is_secret(r.target.text)
+                    for r in redirects
+                )
+            )
         for stmt in after:
             self.walk(stmt, self.fresh(ctx))
         return flow
@@ -417,6 +446,10 @@ class Walker:
         # Redirects around a compound statement apply to everything inside; keep them on a
         # command-less record so write and device rules still see them.
         self.add(Invocation(argv=[], span=self.span_of(body, ctx), redirects=redirects), ctx)
+        for r in redirects:
+            if r.op == "<" and r.target is not None and r.fd in (None, "0"):
+                # `while read l; do ...; done < file`: the loop reads the file.
+                ctx = replace(ctx, stdin=Flow(secret=is_secret(r.target.text)), stdin_kind="file")
         return self.walk(body, ctx)
 
     def heredoc(self, node: Any, ctx: Ctx) -> tuple[Redirect, str, list[Any], list[Any]]:
@@ -511,8 +544,13 @@ class Walker:
             else:
                 val = self.eval(value_node, ctx)
                 span = self.span_of(value_node, ctx)
-            word = Word(val.text, span, val.subst, val.download, val.secret)
-            ctx.env[name.split("[", 1)[0]] = val.text
+            word = Word(val.text, span, val.subst, val.download, val.secret, val.picked)
+            base = name.split("[", 1)[0]
+            ctx.env[base] = val.text
+            if val.secret:
+                ctx.env[SECRET_VAR + base] = "picked" if val.picked else "whole"
+            else:
+                ctx.env.pop(SECRET_VAR + base, None)
             out.append((name, word))
         return out
 
@@ -573,7 +611,8 @@ class Walker:
         kind = ctx.stdin_kind
         for r in redirects:
             if r.op == "<<<" and r.target is not None:
-                stdin, kind = Flow(text=r.target.text + "\n"), "herestring"
+                secret = r.target.subst_secret
+                stdin, kind = Flow(text=r.target.text + "\n", secret=secret), "herestring"
             elif r.op == "<" and r.target is not None and r.fd in (None, "0"):
                 stdin, kind = Flow(secret=is_secret(r.target.text)), "file"
         inv = Invocation(
@@ -615,6 +654,10 @@ class Walker:
                 fd.self_background = fd.self_background or inv.background or ctx.infinite
         if name == "cd":
             self.track_cd(inv, ctx)
+        elif name == "read" and inv.stdin_secret:
+            for word in inv.args:
+                if not word.text.startswith("-") and word.text.isidentifier():
+                    ctx.env[SECRET_VAR + word.text] = "whole"  # the line read is the credential
         elif name == "alias":
             for word in inv.args:
                 alias, eq, value = word.text.partition("=")
@@ -630,18 +673,29 @@ class Walker:
                     values = list(inv.stdin_paths or [])[:8]
                 flow = Flow()
                 for value in values or [DYN_SET]:
-                    argv = [Word(w.text.replace(token, value), w.span) for w in inner.argv]
+                    # Arguments built from a credential on stdin carry it onward.
+                    argv = [
+                        Word(
+                            w.text.replace(token, value),
+                            w.span,
+                            subst_secret=w.subst_secret or inv.stdin_secret and token in w.text,
+                        )
+                        for w in inner.argv
+                    ]
                     child = Invocation(argv=argv, span=inv.span, via=(inner.wrapper,))
                     flow = self.add(child, ctx)
                 return flow
             if inner.argv is not None:
                 argv = list(inner.argv)
+                leak = inv.stdin_secret
                 if inner.extra_args and inv.stdin_text is not None:
-                    argv += [Word(t, inv.span) for t in inv.stdin_text.split()[:64]]
+                    argv += [
+                        Word(t, inv.span, subst_secret=leak) for t in inv.stdin_text.split()[:64]
+                    ]
                 elif inner.extra_args and inv.stdin_paths:
-                    argv += [Word(p, inv.span) for p in inv.stdin_paths[:16]]
+                    argv += [Word(p, inv.span, subst_secret=leak) for p in inv.stdin_paths[:16]]
                 elif inner.extra_args:
-                    argv.append(Word(DYN_SET, inv.span))
+                    argv.append(Word(DYN_SET, inv.span, subst_secret=leak))
                 if not argv:
                     return Flow()
                 child = Invocation(
@@ -688,9 +742,8 @@ class Walker:
         text, decoded = emulate(name, args, inv.stdin_text)
         if text is not None and len(text) > MAX_TEXT:
             text = None
-        secret = any(is_secret(w.text) for w in inv.args if not w.text.startswith("-")) or any(
-            r.op == "<" and r.target is not None and is_secret(r.target.text) for r in inv.redirects
-        )
+        secret = secret_content(inv)
+        picked = (secret or inv.stdin_secret) and name in PICKERS
         paths: list[str] | None = None
         if name == "find":
             starts = [w.text for w in find_start_paths(inv.args)] or ["."]
@@ -705,8 +758,9 @@ class Walker:
             text=text,
             download=is_downloader(inv),
             decoded=decoded,
-            secret=secret,
+            secret=secret or picked,
             paths=paths,
+            picked=picked,
         )
 
     def track_cd(self, inv: Invocation, ctx: Ctx) -> None:
@@ -753,7 +807,7 @@ class Walker:
             texts = [p for p in parts if p] or []
         if node.type in ("word", "concatenation") and "{" in val.text and "," in val.text:
             texts = [t for text in texts for t in brace_expand(text)]
-        return [Word(t, span, val.subst, val.download, val.secret) for t in texts]
+        return [Word(t, span, val.subst, val.download, val.secret, val.picked) for t in texts]
 
     def eval(self, node: Any, ctx: Ctx, quoted: bool = False) -> Val:
         kind = node.type
@@ -773,7 +827,13 @@ class Walker:
             return self.eval_parts(node.children, ctx, quoted=quoted)
         if kind == "simple_expansion":
             name = self.text_of(node, ctx)[1:]
-            return Val(ctx.env.get(name, DYN), split=not quoted)
+            mark = ctx.env.get(SECRET_VAR + name)
+            return Val(
+                ctx.env.get(name, DYN),
+                split=not quoted,
+                secret=mark is not None,
+                picked=mark == "picked",
+            )
         if kind == "expansion":
             return self.eval_expansion(node, ctx, quoted)
         if kind in ("command_substitution", "process_substitution"):
@@ -787,7 +847,12 @@ class Walker:
             else:
                 text = DYN
             return Val(
-                text, split=not quoted, subst=True, download=flow.download, secret=flow.secret
+                text,
+                split=not quoted,
+                subst=True,
+                download=flow.download,
+                secret=flow.secret,
+                picked=flow.secret and flow.picked,
             )
         if kind == "arithmetic_expansion":
             for child in node.named_children:
@@ -799,7 +864,7 @@ class Walker:
 
     def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
         texts: list[str] = []
-        split = subst = download = secret = False
+        split = subst = download = secret = whole = False
         for child in children:
             if strip_quotes is not None and not child.is_named:
                 continue
@@ -809,6 +874,7 @@ class Walker:
             subst = subst or val.subst
             download = download or val.download
             secret = secret or val.secret
+            whole = whole or val.secret and not val.picked
         if strip_quotes is not None and not texts:
             # "" or a string whose content tree-sitter did not split out.
             raw = self.text_of(strip_quotes, ctx)
@@ -820,9 +886,19 @@ class Walker:
             subst=subst,
             download=download,
             secret=secret,
+            picked=secret and not whole,
         )
 
     def eval_expansion(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
+        val = self._expansion_value(node, ctx, quoted)
+        name_node = next((c for c in node.named_children if c.type == "variable_name"), None)
+        mark = ctx.env.get(SECRET_VAR + self.text_of(name_node, ctx)) if name_node else None
+        if mark is not None:
+            val.secret = True  # ${KEY}, ${KEY:-x}, ${KEY#...}: still the credential
+            val.picked = mark == "picked"
+        return val
+
+    def _expansion_value(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
         raw = self.text_of(node, ctx)
         name_node = next((c for c in node.named_children if c.type == "variable_name"), None)
         name = self.text_of(name_node, ctx) if name_node is not None else ""
