@@ -27,6 +27,7 @@ def settings_toml(settings: Settings) -> str:
     lines = [f"# effective settings; file: {source or '(none, defaults)'}"]
     # --model/CARO_MODEL and --base-url have no top-level key in the file.
     only_flags = {key: data.pop(key) for key in ("model", "base_url")}
+    data.pop("verbose")  # a run-time switch (-v), not a setting
     lines += [_line(key, value) for key, value in data.items()]
     lines += [
         f"# {key} = {toml_value(value)}  (from a flag or the environment)"

@@ -85,6 +85,7 @@ class Settings:
     backends: dict[str, BackendSettings] = field(default_factory=_default_backends)
     embedded: EmbeddedSettings = field(default_factory=EmbeddedSettings)
     source: Path | None = None  # the config file these came from, if any
+    verbose: bool = False  # -v: a run-time switch, never read from the file
 
     def backend_settings(self, name: str) -> BackendSettings:
         return self.backends.setdefault(
