@@ -47,6 +47,25 @@ class CaroCommand(click.Command):
             raise
 
 
+class Seconds(click.ParamType):
+    """A time limit: a finite number greater than 0 (so not nan, not inf)."""
+
+    name = "seconds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"{value!r} must be a finite number greater than 0", param, ctx)
+        return seconds
+
+
 def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         click.echo(f"caro {__version__}")
@@ -73,7 +92,7 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("-y", "--yes", is_flag=True, help="Run safe and moderate commands without asking.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Seconds(),
     metavar="SECONDS",
     help="Backend answer timeout.",
 )
@@ -130,6 +149,7 @@ def dispatch(
         raise UsageError(f"use one of {', '.join(modes)} at a time")
     if modes and (words or flags["prompt_text"] is not None):
         raise UsageError(f"{modes[0]} takes no request text")
+    require_text(words, flags)
     if flags["init_config"]:
         return init_config(flags["config_path"], env, as_json=flags["as_json"])
 
@@ -150,6 +170,7 @@ def dispatch(
             "timeout_seconds": flags["timeout"],
         },
     )
+    settings.verbose = flags["verbose"]  # lets backends (embedded) show their own logs
     for warning in warnings:
         render.show_warning(warning)
     if flags["show_config"]:
@@ -157,6 +178,8 @@ def dispatch(
     if flags["list_backends"]:
         return show_backends(settings, as_json=flags["as_json"])
     if flags["check_command"] is not None:
+        if not flags["check_command"].strip():
+            raise UsageError("--check needs a command to judge; it got only blanks")
         return check(flags["check_command"], settings, env, as_json=flags["as_json"])
 
     from caro_py import pipeline
@@ -172,8 +195,35 @@ def dispatch(
     return pipeline.run(options, settings, started=started, env=env)
 
 
+# Flag names as the user typed them, where click's parameter name differs.
+FLAG_NAMES = {"prompt_text": "-p", "check_command": "--check", "timeout": "--timeout"}
+
+
+def require_text(words: tuple[str, ...], flags: Mapping[str, Any]) -> None:
+    """Refuse arguments that were not valid UTF-8 (Python hands them over surrogate-escaped).
+
+    --config is exempt: a file name may be any bytes the file system allows.
+    """
+    named = [("the request", word) for word in words]
+    named += [
+        (FLAG_NAMES.get(key, "--" + key.replace("_", "-")), value)
+        for key, value in flags.items()
+        if key != "config_path"
+    ]
+    for where, value in named:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UsageError(f"{where} is not valid UTF-8 text") from None
+
+
 def request_text(words: tuple[str, ...], prompt_text: str | None) -> str:
-    """The request: REQUEST words, or -p TEXT, or piped stdin (in that order)."""
+    """The request: REQUEST words, or -p TEXT, or piped stdin (in that order).
+
+    Words or -p win over stdin; stdin is then left unread for the command caro may run,
+    and a note on stderr says so when it holds text.
+    """
     if words and prompt_text is not None:
         raise UsageError("give the request as words or with -p, not both")
     hint = 'try: caro "list running docker containers"'
@@ -182,13 +232,60 @@ def request_text(words: tuple[str, ...], prompt_text: str | None) -> str:
     elif words:
         text, source = " ".join(words), "the arguments"
     elif not sys.stdin.isatty():
-        text, source = sys.stdin.read(), "stdin"
+        text, source = read_stdin(), "stdin"
     else:
         raise UsageError(f"no request given; {hint}")
+    if source != "stdin" and not sys.stdin.isatty() and stdin_holds_text():
+        from caro_py import render
+
+        render.show_notice(
+            f"stdin was ignored: the request is taken from {source} "
+            "(stdin is left for the command, if it runs)"
+        )
     text = " ".join(text.split())
     if not text:
         raise UsageError(f"no request given: {source} held only blanks; {hint}")
     return text
+
+
+def read_stdin() -> str:
+    """All of stdin as UTF-8 text; anything else is a usage error, not a crash."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (tests): already decoded
+        data: str = sys.stdin.read()
+        return data
+    raw = buffer.read()
+    try:
+        return str(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"stdin is not valid UTF-8 text (byte {exc.start}: {exc.reason}); "
+            "give the request as UTF-8"
+        ) from None
+
+
+def stdin_holds_text() -> bool:
+    """Whether stdin already has bytes waiting, found out without reading them.
+
+    Best effort: a regular file's size, or the bytes queued in a pipe (FIONREAD). A writer
+    that has not written yet counts as empty.
+    """
+    try:
+        import stat
+
+        fd = sys.stdin.fileno()
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode):
+            return info.st_size > os.lseek(fd, 0, os.SEEK_CUR)
+        import array
+        import fcntl
+        import termios
+
+        count = array.array("i", [0])
+        fcntl.ioctl(fd, termios.FIONREAD, count, True)
+        return count[0] > 0
+    except (OSError, ValueError, ImportError, AttributeError):
+        return False
 
 
 def init_config(config_path: str | None, env: Mapping[str, str], *, as_json: bool) -> int:
@@ -280,4 +377,16 @@ def emit_json_error(err: CaroError, *, started: float) -> None:
 
 def main() -> None:
     """Console-script entry point (`caro`)."""
+    skip_httpx_cli()
     cli(prog_name="caro")
+
+
+def skip_httpx_cli() -> None:
+    """Keep `import httpx` from loading httpx's own command line.
+
+    httpx imports its CLI module (click, rich.progress, rich.syntax, pygments: 40-80 ms
+    here) whenever those are installed, as they are beside caro, and falls back to a stub
+    when that import fails. caro never calls it; a None entry in sys.modules makes the
+    import fail at once. Only the caro process does this, never a library user's.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]

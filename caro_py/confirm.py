@@ -18,14 +18,26 @@ class Answer(enum.Enum):
 
 
 PROMPT = "Execute? [y/N/e] "
-PROMPT_HIGH = "High risk. Type 'yes' to run it, 'e' to edit, anything else declines: "
+PROMPT_YES = "{label} risk. Type 'yes' to run it, 'e' to edit, anything else declines: "
+PROMPT_HIGH = PROMPT_YES.format(label="High")
 
 
-def ask(*, needs_yes: bool, stdin: TextIO | None = None, stderr: TextIO | None = None) -> Answer:
+def prompt_for(*, needs_yes: bool, risk_label: str = "high") -> str:
+    """The question, naming the risk when the answer must be the word yes."""
+    return PROMPT_YES.format(label=risk_label.capitalize()) if needs_yes else PROMPT
+
+
+def ask(
+    *,
+    needs_yes: bool,
+    risk_label: str = "high",
+    stdin: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> Answer:
     """One question on stderr, one line from stdin."""
     stdin = stdin or sys.stdin
     stderr = stderr or sys.stderr
-    stderr.write(PROMPT_HIGH if needs_yes else PROMPT)
+    stderr.write(prompt_for(needs_yes=needs_yes, risk_label=risk_label))
     stderr.flush()
     line = stdin.readline()
     if not line:  # EOF (Ctrl-D): the safe reading is "no"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -102,6 +102,8 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
         if options.as_json or not interactive():
             explain_not_running(options)
             return 0
+        if unparsed(assessment):
+            render.show_notice(f"warning: this text {UNPARSED}; read it before you decide")
         answer = ask(assessment)
         if answer == "run":
             return execute(command, shell_path, options, result)
@@ -132,13 +134,15 @@ def generate(
             f"asking {explicit or 'the first backend that answers'}…", options.as_json
         ):
             outcome = asyncio.run(job)
-    except BaseException:
+    except BaseException as exc:
         job.close()  # Ctrl-C before the loop started it: no "never awaited" warning
+        if options.verbose and not options.as_json:
+            # The trail explains a failed detection best; selection may attach it.
+            show_trail(getattr(exc, "trail", None) or ())
         raise
     wall = (time.perf_counter() - began) * 1000
     if options.verbose and not options.as_json:
-        for line in outcome.trail:
-            render.show_notice(f"· {line}", style="dim")
+        show_trail(outcome.trail)
     generated = outcome.generated
     result.command = generated.command
     result.backend = generated.backend
@@ -149,6 +153,11 @@ def generate(
         "generate", max(wall - outcome.detect_ms, 0.0)
     )
     return outcome
+
+
+def show_trail(trail: Iterable[str]) -> None:
+    for line in trail:
+        render.show_notice(f"· {line}", style="dim")
 
 
 def make_policy(settings: Settings) -> Policy:
@@ -180,10 +189,23 @@ def block_reason(assessment: Assessment) -> str:
     )
 
 
+UNPARSED = "could not be parsed as shell"
+
+
+def unparsed(assessment: Assessment) -> bool:
+    """The bash grammar could not parse it: perhaps prose from the model, not a command."""
+    return any(finding.rule_id == "parse.error" for finding in assessment.findings)
+
+
 def require_yes_allowed(assessment: Assessment) -> None:
-    """--yes runs safe and moderate commands only; anything riskier needs a person."""
+    """--yes runs only safe and moderate commands that parse as shell; others need a person."""
     from safety import Risk
 
+    if unparsed(assessment):
+        raise BlockedError(
+            f"this command {UNPARSED}; not run without asking. "
+            "Run caro without --yes to read it and decide."
+        )
     if assessment.risk > Risk.MODERATE:
         why = "; ".join(finding.message for finding in assessment.findings) or "no details"
         raise BlockedError(
@@ -210,7 +232,9 @@ def ask(assessment: Assessment) -> str:
     from caro_py import confirm
     from safety import Risk
 
-    return confirm.ask(needs_yes=assessment.risk >= Risk.HIGH).value
+    return confirm.ask(
+        needs_yes=assessment.risk >= Risk.HIGH, risk_label=assessment.risk.label
+    ).value
 
 
 def edited(command: str) -> str:

@@ -60,6 +60,9 @@ OVERRIDE_KEYS: tuple[str, ...] = (
     "timeout_seconds",
 )
 
+# Override keys whose flag has another name.
+FLAG_FOR_KEY: dict[str, str] = {"timeout_seconds": "timeout"}
+
 
 def default_config_path(env: Mapping[str, str]) -> Path:
     """CARO_CONFIG when set, else ~/.caro/config.toml."""
@@ -78,13 +81,17 @@ def load_settings(
     """Return the effective settings and any warnings (unknown keys and the like).
 
     `path` is --config: it must exist. The file found through CARO_CONFIG or the home
-    directory is optional. Raises ConfigError (exit 2) for a broken file or a bad value.
+    directory is optional (a missing CARO_CONFIG file is a warning). Raises ConfigError
+    (exit 2) for a broken file or a bad value.
     """
     settings = Settings()
     warnings: list[str] = []
     file = path.expanduser() if path is not None else default_config_path(env)
     if path is not None and not file.exists():
         raise ConfigError(f"config file not found: {file}")
+    if path is None and env.get(ENV_CONFIG) and not file.exists():
+        # Optional, but a name the user set by hand and got wrong should not pass unseen.
+        warnings.append(f"{ENV_CONFIG} names {file}, which does not exist; using the defaults")
     if file.exists():
         text, data = read_toml(file)
         apply_file(settings, data, text, file, warnings)
@@ -238,7 +245,8 @@ def apply_overrides(settings: Settings, overrides: Mapping[str, Any]) -> None:
     try:
         apply_values(settings, values)
     except Problem as problem:
-        raise UsageError(f"--{problem.key.replace('_', '-')}: {problem.message}") from None
+        flag = FLAG_FOR_KEY.get(problem.key, problem.key.replace("_", "-"))
+        raise UsageError(f"--{flag}: {problem.message}") from None
 
 
 def apply_values(settings: Settings, values: Mapping[str, Any]) -> None:

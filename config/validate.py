@@ -7,7 +7,7 @@ there is accepted (and type-checked) here without a second list to keep in step.
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -54,6 +54,8 @@ class Problem(Exception):
 
 def suggest(name: str, valid: list[str] | tuple[str, ...]) -> str:
     """' (did you mean "x"?)' for the nearest valid name, or ''."""
+    import difflib  # only when a name is wrong: keeps it off the start-up path
+
     close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
@@ -112,14 +114,21 @@ def check_backend_name(key: str, value: str) -> str:
     return check_choice(key, value, ("auto", *BACKEND_NAMES))
 
 
+def check_finite(key: str, value: float) -> float:
+    # TOML has nan and inf, and float() reads them from flags: no time limit is either.
+    if not math.isfinite(value):
+        raise Problem(key, f"must be a finite number, got {value}")
+    return value
+
+
 def check_positive(key: str, value: float) -> float:
-    if value <= 0:
+    if check_finite(key, value) <= 0:
         raise Problem(key, f"must be greater than 0, got {value}")
     return value
 
 
 def check_not_negative(key: str, value: float) -> float:
-    if value < 0:
+    if check_finite(key, value) < 0:
         raise Problem(key, f"must not be negative, got {value}")
     return value
 

@@ -32,7 +32,11 @@ def _isolate_caro(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.setenv("CARO_CACHE_DIR", str(cache_root()))
     for name in CARO_ENV_VARS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CARO_CONFIG", str(tmp_path / "caro-home" / "config.toml"))
+    # An empty file that exists: a missing CARO_CONFIG file earns a warning on stderr.
+    config = tmp_path / "caro-home" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.touch()
+    monkeypatch.setenv("CARO_CONFIG", str(config))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 

@@ -98,7 +98,8 @@ class FakeChatServer:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def start(self) -> FakeChatServer:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -130,6 +131,9 @@ class FakeChatServer:
 def _handler_for(fake: FakeChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, a kept-alive connection
+        # waits out the client's delayed ACK (~40 ms) between them. Real servers avoid it.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             return None

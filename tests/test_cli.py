@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from caro_py.cli import BACKEND_HELP, cli
 from config.loader import load_settings
 from config.model import BACKEND_NAMES, Settings
-from tests.conftest import assert_result_schema, run_caro
+from tests.conftest import REPO, assert_result_schema, run_caro
 
 
 def invoke(*args: str, input: str | None = None):
@@ -50,13 +52,16 @@ def test_help_lists_every_backend_name() -> None:
         (("--backend", "olama", "list files"), 'did you mean "ollama"'),
         (("--base-url", "localhost:1", "--backend", "lmstudio", "x"), "--base-url"),
         (("--shell", "no-such-shell-xyz", "-n", "list files"), "shell not found"),
+        (("--check", ""), "--check needs a command"),
+        (("--check", " \t\n"), "--check needs a command"),
+        (("--json", "--check", "  "), "--check needs a command"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
     # CliRunner's stdin is not a terminal: an empty one is "no request" too.
     result = invoke(*args, input="")
     assert result.exit_code == 2, result.output
-    assert needle in result.stderr
+    assert needle in result.stderr or needle in result.stdout
     assert "Traceback" not in result.output
 
 
@@ -66,6 +71,9 @@ def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
         ("--safety", "lax", "list files"),
         ("--timeout", "0", "list files"),
         ("--timeout", "soon", "list files"),
+        ("--timeout", "nan", "list files"),
+        ("--timeout", "inf", "list files"),
+        ("--timeout", "-1e400", "list files"),
         ("--no-such-flag",),
     ],
 )
@@ -98,7 +106,7 @@ def test_our_usage_error_with_json_is_one_json_object() -> None:
 
 def test_broken_config_file_exit_2_with_path_and_line() -> None:
     path = config_path()
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('backend = "exo"\norder = ["exo",\n', encoding="utf-8")
     done = run_caro(["-n", "list files"])
     assert done.returncode == 2
@@ -108,7 +116,7 @@ def test_broken_config_file_exit_2_with_path_and_line() -> None:
 
 def test_broken_config_file_with_json() -> None:
     path = config_path()
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("fallback = maybe\n", encoding="utf-8")
     done = run_caro(["--json", "list files"])
     assert done.returncode == 2
@@ -125,7 +133,7 @@ def test_config_flag_must_exist(tmp_path: Path) -> None:
 
 def test_unknown_key_warns_on_stderr_and_runs_on() -> None:
     path = config_path()
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("probe_timeout = 100\n", encoding="utf-8")
     result = invoke("--show-config")
     assert result.exit_code == 0
@@ -134,6 +142,7 @@ def test_unknown_key_warns_on_stderr_and_runs_on() -> None:
 
 def test_init_config_writes_the_template_and_refuses_to_overwrite() -> None:
     path = config_path()
+    path.unlink()  # conftest leaves an empty file there
     result = invoke("--init-config")
     assert result.exit_code == 0, result.output
     assert path.is_file() and str(path) in result.stderr
@@ -152,7 +161,7 @@ def test_init_config_honours_config_flag(tmp_path: Path) -> None:
     result = invoke("--config", str(target), "--init-config", "--json")
     assert result.exit_code == 0 and target.is_file()
     assert json.loads(result.stdout) == {"written": str(target)}
-    assert not config_path().exists()
+    assert config_path().read_text() == ""  # the CARO_CONFIG file is left alone
     again = invoke("--config", str(target), "--init-config", "--json")
     assert again.exit_code == 2
     assert json.loads(again.stdout)["error"]["type"] == "config"
@@ -160,7 +169,7 @@ def test_init_config_honours_config_flag(tmp_path: Path) -> None:
 
 def test_show_config_text_reflects_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     path = config_path()
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('safety = "strict"\nshell = "zsh"\ntimeout_seconds = 9\n', encoding="utf-8")
     monkeypatch.setenv("CARO_SHELL", "fish")
     result = invoke("--show-config", "--timeout", "4")
@@ -176,7 +185,80 @@ def test_show_config_json() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["settings"]["backend"] == "ollama" and data["settings"]["model"] == "m2"
-    assert data["warnings"] == [] and data["settings"]["source"] is None
+    assert data["warnings"] == [] and data["settings"]["source"] == str(config_path())
+
+
+def test_missing_caro_config_file_warns_but_runs_on(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent.toml"
+    done = run_caro(["--show-config"], env={"CARO_CONFIG": str(missing)})
+    assert done.returncode == 0
+    assert f"caro: warning: CARO_CONFIG names {missing}, which does not exist" in done.stderr
+    assert "(none, defaults)" in done.stdout
+
+
+def test_config_nan_and_inf_are_config_errors() -> None:
+    path = config_path()
+    for text in ("timeout_seconds = nan\n", "detect_cache_seconds = 1e400\n"):
+        path.write_text(text, encoding="utf-8")
+        done = run_caro(["--show-config"])
+        assert done.returncode == 2, (text, done.stdout)
+        assert "must be a finite number" in done.stderr and "line 1" in done.stderr
+
+
+# ------------------------------------------------------------------ text that is not UTF-8
+
+
+def test_non_utf8_stdin_is_a_usage_error() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "caro_py",
+            "--backend",
+            "lmstudio",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "-n",
+        ],  # fmt: skip
+        input=b"\xff\xfe\n",
+        capture_output=True,
+        cwd=REPO,
+        timeout=30,
+    )
+    assert done.returncode == 2, done.stderr
+    assert b"stdin is not valid UTF-8" in done.stderr
+    assert b"Traceback" not in done.stderr and done.stdout == b""
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([b"list \xff files"], b"the request is not valid UTF-8"),
+        ([b"-p", b"\xfe"], b"-p is not valid UTF-8"),
+        ([b"--check", b"ls \xff"], b"--check is not valid UTF-8"),
+        ([b"--model", b"m\xff", b"x"], b"--model is not valid UTF-8"),
+    ],
+)
+def test_non_utf8_arguments_are_usage_errors(args: list[bytes], needle: bytes) -> None:
+    argv = [os.fsencode(sys.executable), b"-m", b"caro_py", b"--backend", b"lmstudio",
+            b"--base-url", b"http://127.0.0.1:9", b"-n", *args]  # fmt: skip
+    done = subprocess.run(argv, input=b"", capture_output=True, cwd=REPO, timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert needle in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_json_non_utf8_stdin_is_one_json_object() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "caro_py", "--json", "-n"],
+        input=b"\x80 list\n",
+        capture_output=True,
+        cwd=REPO,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    obj = json.loads(done.stdout)
+    assert_result_schema(obj)
+    assert obj["error"]["type"] == "usage" and "UTF-8" in obj["error"]["message"]
 
 
 # ------------------------------------------------------------------ --check
@@ -191,7 +273,7 @@ def test_check_allowed_exit_0_and_blocked_exit_4() -> None:
 
 def test_check_json_and_policy_from_config() -> None:
     path = config_path()
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('[safety]\ndeny = ["^ls\\\\b"]\n', encoding="utf-8")
     result = invoke("--check", "ls -la", "--json")
     assert result.exit_code == 4  # the deny pattern from the config blocks it

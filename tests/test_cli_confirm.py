@@ -42,3 +42,12 @@ def test_ask_writes_the_prompt_to_stderr_and_reads_a_line() -> None:
 
 def test_eof_declines() -> None:
     assert ask(needs_yes=False, stdin=io.StringIO(""), stderr=io.StringIO()) is Answer.DECLINE
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"), [("high", "High risk."), ("critical", "Critical risk.")]
+)
+def test_the_yes_prompt_names_the_risk(label: str, shown: str) -> None:
+    err = io.StringIO()
+    ask(needs_yes=True, risk_label=label, stdin=io.StringIO("no\n"), stderr=err)
+    assert err.getvalue().startswith(shown) and "Type 'yes'" in err.getvalue()

@@ -24,6 +24,8 @@ CRITICAL = (
     "mkfs.ext4 /dev/sdz9"  # formats a disk; no machine has a 26th SCSI disk, so it could only fail
 )
 HIGH = "git reset --hard"  # destroys work; outside a repository it only errors
+# The grammar cannot parse it (a stray parenthesis); a shell would refuse it too (exit 2).
+UNPARSEABLE = "echo caro-ran-$((40+2)) )"
 
 Caro = Callable[..., CompletedProcess[str]]
 
@@ -96,6 +98,17 @@ def test_request_from_stdin_and_from_p(caro: Caro, fake_server: FakeChatServer) 
     assert caro("-p", "count the lines").returncode == 0
     sent = [json.dumps(r["body"]["messages"]) for r in fake_server.chat_requests()]
     assert "show the disk usage" in sent[0] and "count the lines" in sent[1]
+
+
+def test_words_win_over_piped_stdin_and_say_so(caro: Caro, fake_server: FakeChatServer) -> None:
+    fake_server.answer_command(SAFE)
+    done = caro("count", "the", "lines", input="list files\n")
+    assert done.returncode == 0, done.stderr
+    assert "stdin was ignored: the request is taken from the arguments" in done.stderr
+    sent = json.dumps(fake_server.chat_requests()[0]["body"]["messages"])
+    assert "count the lines" in sent and "list files" not in sent
+    quiet = caro("count", "the", "lines", input="")  # an empty pipe: nothing to mention
+    assert quiet.returncode == 0 and "stdin was ignored" not in quiet.stderr
 
 
 def test_model_flag_reaches_the_server(caro: Caro, fake_server: FakeChatServer) -> None:
@@ -210,6 +223,20 @@ def test_exit_4_critical_is_blocked_even_with_yes(caro: Caro, fake_server: FakeC
     assert_result_schema(obj)
     assert (obj["risk"], obj["decision"], obj["executed"]) == ("critical", "block", False)
     assert obj["command"] == CRITICAL and obj["findings"] and obj["error"]["type"] == "blocked"
+
+
+def test_exit_4_yes_never_runs_what_does_not_parse(caro: Caro, fake_server: FakeChatServer) -> None:
+    fake_server.answer_command(UNPARSEABLE)
+    done = caro("-y", "greet")
+    assert done.returncode == 4, done.stderr
+    assert "could not be parsed as shell; not run without asking" in done.stderr
+    assert "caro-ran-42" not in done.stdout + done.stderr
+    assert "syntax error" not in done.stderr.lower()  # no shell saw it
+    as_json = caro("--json", "-y", "greet")
+    assert as_json.returncode == 4
+    obj = json.loads(as_json.stdout)
+    assert obj["executed"] is False and obj["error"]["type"] == "blocked"
+    assert "parse.error" in [finding["rule_id"] for finding in obj["findings"]]
 
 
 def test_exit_4_yes_refuses_high_risk(caro: Caro, fake_server: FakeChatServer) -> None:

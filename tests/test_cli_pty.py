@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.fakeserver import FakeChatServer
-from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, write_config
+from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, UNPARSEABLE, write_config
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
@@ -192,6 +192,32 @@ def test_high_risk_needs_the_word_yes(terminal, fake_server: FakeChatServer) -> 
     # It ran: outside a repository git itself refuses (128); caro passes its code on.
     assert code == 128, term.output
     assert "not a git repository" in term.output
+
+
+def test_unparseable_text_is_shown_with_a_warning_and_the_user_decides(
+    terminal, fake_server
+) -> None:
+    fake_server.answer_command(UNPARSEABLE)
+    term = terminal("greet")
+    term.expect("could not be parsed as shell")
+    term.expect(PROMPT)
+    term.send("n\n")
+    assert term.finish() == 5
+
+    term = terminal("greet")
+    term.expect(PROMPT)
+    term.send("y\n")
+    # It ran: the shell itself rejects the stray parenthesis (syntax error, exit 2).
+    assert term.finish() == 2, term.output
+    assert "caro-ran-42" not in term.output and "syntax error" in term.output.lower()
+
+
+def test_critical_under_permissive_says_critical_risk(terminal, fake_server) -> None:
+    fake_server.answer_command(CRITICAL)
+    term = terminal("--safety", "permissive", "format a disk")
+    term.expect("Critical risk. Type 'yes' to run it")
+    term.send("no\n")
+    assert term.finish() == 5
 
 
 def test_critical_is_blocked_without_a_prompt(terminal, fake_server: FakeChatServer) -> None:

@@ -102,10 +102,44 @@ def test_every_backend_table_key_is_honoured(tmp_path: Path, name: str) -> None:
     assert own.max_tokens == 128
 
 
-def test_missing_file_found_through_caro_config_means_defaults(tmp_path: Path) -> None:
-    env = {"CARO_CONFIG": str(tmp_path / "absent.toml")}
-    settings, warnings = load_settings(path=None, env=env)
+def test_missing_file_found_through_caro_config_means_defaults_and_a_warning(
+    tmp_path: Path,
+) -> None:
+    absent = tmp_path / "absent.toml"
+    settings, warnings = load_settings(path=None, env={"CARO_CONFIG": str(absent)})
+    assert settings == Settings()
+    assert warnings == [f"CARO_CONFIG names {absent}, which does not exist; using the defaults"]
+
+
+def test_missing_default_file_is_silent(tmp_path: Path) -> None:
+    settings, warnings = load_settings(path=None, env={"HOME": str(tmp_path)})
     assert settings == Settings() and warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("timeout_seconds = nan", "timeout_seconds"),
+        ("timeout_seconds = inf", "timeout_seconds"),
+        ("detect_cache_seconds = 1e400", "detect_cache_seconds"),
+        ("detect_cache_seconds = -nan", "detect_cache_seconds"),
+        ("[backend.ollama]\ntimeout_seconds = +inf", "backend.ollama.timeout_seconds"),
+    ],
+)
+def test_nan_and_inf_are_rejected(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=f"{key}: must be a finite number"):
+        load(tmp_path, text)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_nan_and_inf_timeout_flags_are_usage_errors(value: str) -> None:
+    with pytest.raises(UsageError, match="--timeout: must be a finite number"):
+        load_settings(path=None, env={}, overrides={"timeout_seconds": float(value)})
+
+
+def test_probe_timeout_must_be_an_integer_so_never_nan(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="probe_timeout_ms: expected an integer"):
+        load(tmp_path, "probe_timeout_ms = nan")
 
 
 def test_caro_config_names_the_file(tmp_path: Path) -> None:

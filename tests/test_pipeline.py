@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from caro_py import pipeline
-from caro_py.errors import BlockedError
+from caro_py.errors import BackendError, BlockedError
 from caro_py.jsonout import SCHEMA, Result
 from config.loader import load_settings
 from safety import Policy, Risk, assess
 from tests.conftest import assert_result_schema
 from tests.fakeserver import FakeChatServer
-from tests.test_cli_e2e import CRITICAL, HIGH, SAFE
+from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, UNPARSEABLE
 
 
 def settings_for(server: FakeChatServer):
@@ -93,3 +93,66 @@ def test_make_policy_carries_the_config(tmp_path: Path) -> None:
     settings, _ = load_settings(path=path, env={})
     policy = pipeline.make_policy(settings)
     assert (policy.level, policy.allow, policy.deny) == ("strict", ("^ls",), ("x",))
+
+
+def test_yes_never_runs_what_the_grammar_cannot_parse() -> None:
+    assessment = assess(UNPARSEABLE, policy=Policy(level="permissive"))
+    assert "parse.error" in [finding.rule_id for finding in assessment.findings]
+    assert assessment.risk <= Risk.MODERATE  # so the risk rule alone would let it run
+    with pytest.raises(BlockedError, match="could not be parsed as shell; not run without"):
+        pipeline.require_yes_allowed(assessment)
+    assert pipeline.unparsed(assessment)
+    assert not pipeline.unparsed(assess(SAFE))
+
+
+def test_verbose_shows_the_trail_a_failed_selection_attaches(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fault case: selection fails and hands its trail over on the exception."""
+    import backends.selection
+
+    async def failing(*_args: object, **_kwargs: object) -> None:
+        error = BackendError("every backend failed")
+        error.trail = ["detect: exo down (refused)", "detect: lmstudio down (refused)"]  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(backends.selection, "generate", failing)
+    settings, _ = load_settings(path=None, env={})
+    code = pipeline.run(
+        pipeline.Options(request="greet", verbose=True), settings, started=0.0, env=os.environ
+    )
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "· detect: exo down (refused)" in err and "· detect: lmstudio down" in err
+    assert "caro: error: every backend failed" in err
+    # Without the trail attached, -v still reports the error and nothing more.
+    monkeypatch.setattr(backends.selection, "generate", _fails_without_trail)
+    assert (
+        pipeline.run(
+            pipeline.Options(request="greet", verbose=True), settings, started=0.0, env=os.environ
+        )
+        == 3
+    )
+    assert "·" not in capsys.readouterr().err
+
+
+async def _fails_without_trail(*_args: object, **_kwargs: object) -> None:
+    raise BackendError("no backend")
+
+
+def test_cli_verbose_reaches_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from caro_py.cli import cli
+
+    seen: list[bool] = []
+
+    def record(options: pipeline.Options, settings, **_kwargs: object) -> int:
+        seen.append(settings.verbose)
+        return 0
+
+    monkeypatch.setattr(pipeline, "run", record)
+    for args, verbose in ((["-v", "greet"], True), (["greet"], False)):
+        result = CliRunner().invoke(cli, args, input="")
+        assert result.exit_code == 0, result.output
+        assert seen.pop() is verbose
