@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from backends.reasons import plain_reason
 from caro_py.protocol import CommandGenerator, Health
 
 #: Backends detection does not probe: they are tried in their place in the order.
@@ -61,7 +62,7 @@ class Detector:
                 detail=f"no answer within {self.probe_timeout_s * 1000:.0f} ms",
             )
         except Exception as exc:  # a broken probe reads as down, never as a crash
-            health = Health(name=name, up=False, detail=f"probe failed: {exc!r}"[:200])
+            health = Health(name=name, up=False, detail=f"the probe failed: {plain_reason(exc)}")
         self.healths[name] = health
         return health
 

@@ -10,21 +10,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
-
 from backends import chat_prompt
-from backends.openai_compat import MAX_TOKENS, pick_model, rejects_shape, short_reason
-from backends.transport import (
-    BackendHTTPError,
-    JSONResponse,
-    make_client,
-    normalize_base_url,
-    request_json,
-)
+from backends.http_backend import HttpBackend
+from backends.openai_compat import pick_model, rejects_shape
+from backends.reasons import short_reason
+from backends.transport import BackendHTTPError, normalize_base_url
 from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable, NoUsableCommand
 from caro_py.parsing import parse_ollama_message_detailed
 from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
-from config.model import DEFAULT_BASE_URLS, Settings
 
 
 def _names(body: Any) -> tuple[str, ...]:
@@ -40,58 +33,21 @@ def _names(body: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-class OllamaBackend:
+class OllamaBackend(HttpBackend):
     name = "ollama"
 
-    def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
-        own = settings.backend_settings(self.name)
-        override_url = settings.base_url if use_overrides else None
-        self.base_url = normalize_base_url(
-            override_url or own.base_url or DEFAULT_BASE_URLS[self.name]
-        ).removesuffix("/api")
-        self.configured_model = (settings.model if use_overrides else None) or own.model
-        self.timeout = settings.timeout_for(self.name)
-        self.max_tokens = settings.backend_settings(self.name).max_tokens or MAX_TOKENS
-        self.probe_timeout = settings.probe_timeout_ms / 1000
-        self._client: httpx.AsyncClient | None = None
-        self._models: tuple[str, ...] | None = None
-        self._tools_rejected = False
-        self.requests_made = 0
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(self.base_url)
-        return self._client
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    async def _get(self, path: str, timeout: float) -> JSONResponse:
-        return await request_json(self.client, "GET", path, backend=self.name, timeout=timeout)
-
-    async def _post(self, path: str, payload: dict[str, Any]) -> JSONResponse:
-        self.requests_made += 1
-        return await request_json(
-            self.client, "POST", path, backend=self.name, timeout=self.timeout, payload=payload
-        )
+    @staticmethod
+    def normalize_url(url: str) -> str:
+        return normalize_base_url(url).removesuffix("/api")
 
     # ------------------------------------------------------------------ probe and models
 
-    async def probe(self) -> Health:
-        started = time.perf_counter()
-        try:
-            version = (await self._get("/api/version", self.probe_timeout)).body
-        except BackendError as exc:
-            return self._health(False, started, detail=short_reason(exc))
-        except Exception as exc:  # a probe never raises
-            return self._health(False, started, detail=f"probe failed: {exc!r}"[:200])
+    async def _check(self, started: float) -> Health:
+        version = (await self._get("/api/version", self.probe_timeout)).body
         if not isinstance(version, dict) or "version" not in version:
             return self._health(False, started, detail="/api/version did not answer like Ollama")
         detail = f"ollama {version['version']}"
-        left = self.probe_timeout - (time.perf_counter() - started)  # the probe's budget is shared
+        left = self._time_left(started)  # the probe's budget is shared
         try:
             if left < 0.01:
                 return self._health(True, started, detail=detail + "; models unknown")
@@ -99,16 +55,6 @@ class OllamaBackend:
         except BackendError as exc:
             detail += f"; models unknown: {short_reason(exc)}"
         return self._health(True, started, detail=detail)
-
-    def _health(self, up: bool, started: float, *, detail: str | None) -> Health:
-        return Health(
-            name=self.name,
-            up=up,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            models=self._models or (),
-            base_url=self.base_url,
-            detail=detail,
-        )
 
     async def resolve_model(self) -> str:
         if self.configured_model:

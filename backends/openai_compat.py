@@ -10,26 +10,18 @@ import json
 import time
 from typing import Any, ClassVar
 
-import httpx
-
 from backends import chat_prompt
-from backends.transport import (
-    BackendHTTPError,
-    JSONResponse,
-    make_client,
-    normalize_base_url,
-    request_json,
-)
-from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable, NoUsableCommand
+from backends.http_backend import HttpBackend
+from backends.transport import BackendHTTPError
+from caro_py.errors import BackendProtocolError, BackendUnavailable, NoUsableCommand
 from caro_py.parsing import ParsedCommand, parse_openai_message_detailed
 from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
-from config.model import DEFAULT_BASE_URLS, Settings
+from config.model import Settings
 
 #: Status codes with which servers say "I do not take this request shape" (tools, formats).
 _SHAPE_REJECTED = frozenset({400, 422})
 #: Model ids that are never chat models; skipped when caro picks a model itself.
 _NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcribe", "image")
-MAX_TOKENS = 1024
 
 
 def rejects_shape(exc: BackendHTTPError, *words: str) -> bool:
@@ -70,14 +62,7 @@ def model_ids(body: Any) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def short_reason(exc: BaseException) -> str:
-    """An error's message without the leading 'backend: ' that the probe table already shows."""
-    text = getattr(exc, "message", None) or str(exc)
-    head, sep, rest = text.partition(": ")
-    return rest if sep and " " not in head else text
-
-
-class OpenAICompatBackend:
+class OpenAICompatBackend(HttpBackend):
     """A CommandGenerator for any OpenAI-compatible server; subclasses set the details."""
 
     name: str = "openai-compatible"
@@ -91,69 +76,16 @@ class OpenAICompatBackend:
     temperature: ClassVar[float | None] = 0
 
     def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
-        own = settings.backend_settings(self.name)
-        override_url = settings.base_url if use_overrides else None
-        self.base_url = normalize_base_url(
-            override_url or own.base_url or DEFAULT_BASE_URLS.get(self.name, "")
-        )
-        self.configured_model = (settings.model if use_overrides else None) or own.model
-        self.timeout = settings.timeout_for(self.name)
-        self.max_tokens = settings.backend_settings(self.name).max_tokens or MAX_TOKENS
-        self.probe_timeout = settings.probe_timeout_ms / 1000
-        self._client: httpx.AsyncClient | None = None
-        self._models: tuple[str, ...] | None = None
-        self._tools_rejected = False
+        super().__init__(settings, use_overrides=use_overrides)
         self._format_rejected = False
-        self.requests_made = 0
-
-    # ------------------------------------------------------------------ plumbing
-
-    def headers(self) -> dict[str, str]:
-        return {}
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(self.base_url, headers=self.headers())
-        return self._client
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    async def _get(self, path: str, timeout: float) -> JSONResponse:
-        return await request_json(self.client, "GET", path, backend=self.name, timeout=timeout)
-
-    async def _post(self, path: str, payload: dict[str, Any]) -> JSONResponse:
-        self.requests_made += 1
-        return await request_json(
-            self.client, "POST", path, backend=self.name, timeout=self.timeout, payload=payload
-        )
 
     # ------------------------------------------------------------------ probe and models
 
-    async def probe(self) -> Health:
-        started = time.perf_counter()
-        try:
-            self.check_ready()
-            response = await self._get(self.probe_path, self.probe_timeout)
-            self._models = model_ids(response.body)
-        except BackendError as exc:
-            return self._health(False, started, detail=short_reason(exc))
-        except Exception as exc:  # a probe never raises: it reports down instead
-            return self._health(False, started, detail=f"probe failed: {exc!r}"[:200])
+    async def _check(self, started: float) -> Health:
+        self.check_ready()
+        response = await self._get(self.probe_path, self.probe_timeout)
+        self._models = model_ids(response.body)
         return self._health(True, started)
-
-    def _health(self, up: bool, started: float, *, detail: str | None = None) -> Health:
-        return Health(
-            name=self.name,
-            up=up,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            models=self._models or (),
-            base_url=self.base_url,
-            detail=detail,
-        )
 
     def check_ready(self) -> None:
         """Raise BackendUnavailable when the backend cannot work as configured (e.g. no key)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 from typing import cast
 
 from caro_py.errors import BackendUnavailable, UsageError
@@ -52,19 +53,17 @@ def _embedded(settings: Settings, use_overrides: bool) -> CommandGenerator:
         raise BackendUnavailable(
             "the embedded backend is switched off ([embedded] enabled = false)", backend="embedded"
         )
+    # llama_cpp itself loads only with the model (it is slow to import); finding it is cheap
+    # and turns a missing install into a clear message before anything else is tried.
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise BackendUnavailable(
+            "the embedded backend needs llama-cpp-python, which is not installed "
+            "(pip install llama-cpp-python); or start a local server (Ollama, LM Studio, vLLM, "
+            "Exo) and pick it with --backend",
+            backend="embedded",
+        )
     try:
         from backends.embedded import EmbeddedBackend
-    except ModuleNotFoundError as exc:
-        if exc.name == "backends.embedded":
-            raise BackendUnavailable(
-                "the embedded backend is not built yet; start a local server (Ollama, LM Studio, "
-                "vLLM, Exo) or pick one with --backend",
-                backend="embedded",
-            ) from None
-        raise BackendUnavailable(
-            f"the embedded backend cannot load: {exc} (is llama-cpp-python installed?)",
-            backend="embedded",
-        ) from None
     except ImportError as exc:
         raise BackendUnavailable(
             f"the embedded backend cannot load: {exc}", backend="embedded"

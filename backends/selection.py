@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from backends import detect
-from backends.openai_compat import short_reason
+from backends.reasons import plain_reason, short_reason
 from backends.registry import check_name, create_backend
 from caro_py.errors import (
     BackendError,
@@ -84,7 +84,7 @@ async def probe_all(settings: Settings) -> list[Health]:
         except asyncio.TimeoutError:
             detail = f"no answer within {limit * 1000:.0f} ms"
         except Exception as exc:  # the table shows a broken probe as down
-            detail = f"probe failed: {exc!r}"[:200]
+            detail = f"the probe failed: {plain_reason(exc)}"
         return Health(
             name=name,
             up=False,
@@ -171,11 +171,13 @@ class _Run:
             raise BackendUnavailable(
                 "every backend is disabled in the config; enable one or pick one with --backend"
             )
-        started = time.perf_counter()
         for name in candidates:
             if name != EMBEDDED:
                 # Probing needs no --model; the backend that is tried first gets it (_attempt).
                 self.backends[name] = create_backend(name, self.settings, use_overrides=False)
+        # Counted from here: creating the backends imported their modules (httpx among them),
+        # a start-up cost rather than detection time.
+        started = time.perf_counter()
         key = detect.cache_key(
             (name, getattr(self.backends.get(name), "base_url", None)) for name in candidates
         )
@@ -188,7 +190,9 @@ class _Run:
         if cached and cached_name:
             self.detect_ms += (time.perf_counter() - started) * 1000
             self.trail.append(f"detect: {cached_name} from cache ({cached[1]:.0f} s old)")
-            generated = await self._attempt(cached_name, use_overrides=not self.failures)
+            generated = await self._attempt(
+                cached_name, use_overrides=self._auto_overrides(cached_name)
+            )
             if generated is not None:
                 return self._outcome(generated)
             detect.drop_cache()
@@ -210,8 +214,7 @@ class _Run:
                 self._announce(tried[-1], name)
             else:
                 self.trail.append(f"detect: {name} chosen in {self.detect_ms:.1f} ms")
-            # --model names the model of the backend caro picks, not of its fallbacks.
-            generated = await self._attempt(name, use_overrides=not self.failures)
+            generated = await self._attempt(name, use_overrides=self._auto_overrides(name))
             if generated is not None:
                 if name not in detect.UNPROBED and name != cached_name:
                     detect.write_cache(key, name)
@@ -221,6 +224,19 @@ class _Run:
             tried.append(name)
             started = time.perf_counter()
         raise self._final_error()
+
+    def _auto_overrides(self, name: str) -> bool:
+        """Whether --model applies to `name` in auto mode.
+
+        --model names the model of the server caro picks, not of its fallbacks; and embedded
+        takes it only when chosen with --backend embedded: in auto mode it is the last resort
+        when no server is up, and a server's model name means nothing to it.
+        """
+        if name == EMBEDDED:
+            if self.settings.model:
+                self.trail.append("embedded: --model is for a detected server; keeping its own")
+            return False
+        return not self.failures
 
     def _log_probes(self, detector: detect.Detector) -> None:
         for name in detector.order:
@@ -259,7 +275,10 @@ class _Run:
         except (UsageError, ConfigError):
             raise
         except Exception as exc:  # a bug in one backend must not hide the others
-            self._fail(name, BackendError(f"{name} failed: {exc!r}"[:300], backend=name), started)
+            # People read a sentence; the exception's repr is for the -v trail.
+            self.trail.append(f"{name}: unexpected {exc!r}"[:300])
+            message = f"{name} failed unexpectedly: {plain_reason(exc)}"
+            self._fail(name, BackendError(message, backend=name), started)
             return None
         elapsed = (time.perf_counter() - started) * 1000
         self.trail.append(

@@ -22,8 +22,8 @@ import anyio.streams.memory  # noqa: F401
 import anyio.streams.stapled  # noqa: F401
 import anyio.streams.tls  # noqa: F401
 import httpcore  # noqa: F401
-import httpx
 
+from backends._httpx import httpx
 from caro_py.errors import BackendError, BackendProtocolError, BackendTimeout, BackendUnavailable
 
 #: The most of a response body caro reads; a bigger body is a broken or hostile server.

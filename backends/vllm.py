@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
-from backends.openai_compat import OpenAICompatBackend, model_ids, short_reason
+from backends.openai_compat import OpenAICompatBackend, model_ids
+from backends.reasons import short_reason
 from caro_py.errors import BackendError
 from caro_py.protocol import Health
 
@@ -13,17 +12,11 @@ class VLLMBackend(OpenAICompatBackend):
     name = "vllm"
     probe_path = "/health"
 
-    async def probe(self) -> Health:
-        started = time.perf_counter()
-        try:
-            await self._get("/health", self.probe_timeout)
-        except BackendError as exc:
-            return self._health(False, started, detail=short_reason(exc))
-        except Exception as exc:  # a probe never raises
-            return self._health(False, started, detail=f"probe failed: {exc!r}"[:200])
+    async def _check(self, started: float) -> Health:
+        await self._get("/health", self.probe_timeout)
         # /health has no body; the served model's id comes from /v1/models, within what is left
         # of the probe's time so a slow model list cannot turn an up server into a down one.
-        left = self.probe_timeout - (time.perf_counter() - started)
+        left = self._time_left(started)
         try:
             if left < 0.01:
                 return self._health(True, started, detail="models unknown: no time left")

@@ -2,7 +2,9 @@
 
 Shapes: OpenAI and Ollama tool calls, plain JSON ({"command": ...} or {"cmd": ...}), JSON inside
 prose, FunctionGemma's native call syntax, fenced code blocks, inline code, a bare line.
-Anything else (several commands, empty, a refusal, a question back) raises NoUsableCommand.
+Anything else (several commands, empty, a refusal, a question back) raises NoUsableCommand,
+whatever the shape: a tool call's or JSON's `command` field holding a refusal, a sentence or a
+placeholder (`<your command here>`) is no command either (see command_problem).
 
 Kept light on purpose (json and re only): the CLI may import it on its start-up path.
 """
@@ -67,6 +69,18 @@ _PROSE_START = re.compile(
 )
 # Line endings that continue a command on the next line.
 _CONTINUATION = re.compile(r"(?:\\|\|\||&&|\|)\s*$")
+# Placeholders a model leaves for the user to fill in. A one-word <name> is checked outside
+# quotes only (inside them it may be HTML: grep '<title>'); a several-word one anywhere.
+_PLACEHOLDER_WORD = re.compile(r"(?<![<\w])<[A-Za-z][\w-]*>(?!>)")
+_PLACEHOLDER_WORDS = re.compile(r"(?<![<\w])<[A-Za-z][\w-]*(?:[ _-]+[\w-]+)+>(?!>)")
+_PLACEHOLDER_TOKEN = re.compile(
+    r"\byour[_-]?(?:shell[_-]?)?(?:command|cmd)\b|\bcommand[_-]?here\b|\bYOUR_[A-Z_]+\b", re.I
+)
+# A model echoing its tool's signature instead of calling it: `run_shell(description: ...`.
+_CALL_ECHO = re.compile(r"^\s*(?:call:)?(?:" + "|".join(sorted(TOOL_NAMES)) + r")\s*[({]", re.I)
+_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:['’][a-z]+)?,?")
+#: Capitalised names of real programs, so they never read as the first word of a sentence.
+_CAPITALISED_COMMANDS = frozenset({"Rscript", "Xvfb", "Xorg", "Xwayland"})
 
 
 @dataclass(frozen=True)
@@ -355,6 +369,8 @@ def _from_arguments(
                 (arguments[k] for k in EXPLANATION_KEYS if isinstance(arguments.get(k), str)),
                 None,
             )
+            # Checked in _one: a command field is no proof of a command (models put refusals,
+            # questions and their own instructions there too).
             return ParsedCommand(_clean_command(value), explanation, source)
     return None
 
@@ -448,7 +464,9 @@ def _from_lines(text: str, raw: str) -> ParsedCommand:
         raise NoUsableCommand(
             "the answer holds several commands; caro runs exactly one", raw=_clip(raw)
         )
-    return ParsedCommand(_clean_command(candidates[0]), None, "bare")
+    found = _one([ParsedCommand(_clean_command(candidates[0]), None, "bare")], raw)
+    assert found is not None  # _one returns None only for an empty list
+    return found
 
 
 def _logical_lines(block: str) -> list[str]:
@@ -508,6 +526,80 @@ def _looks_like_command(span: str) -> bool:
     )
 
 
+def command_problem(command: str) -> str | None:
+    """Why a value given as a command is not one (a refusal, prose, a placeholder), or None."""
+    stripped = command.strip()
+    if not stripped:
+        return None  # the caller reports an empty command
+    first = _first_line(stripped)
+    if _REFUSAL.match(stripped):
+        return "the model declined: " + first
+    unquoted, closed = _unquoted(stripped)
+    if _CLARIFY.match(stripped) or (closed and _CLARIFY.search(unquoted)):
+        return "the model asked for clarification: " + first
+    if _CALL_ECHO.match(stripped):
+        return "the model wrote out its tool's signature instead of a command: " + first
+    if (
+        _PLACEHOLDER_WORDS.search(stripped)
+        or _PLACEHOLDER_TOKEN.search(stripped)
+        or (closed and _PLACEHOLDER_WORD.search(unquoted))
+    ):
+        return "the command holds a placeholder to fill in, not a runnable command: " + first
+    if _reads_as_prose(stripped):
+        return "the model wrote a sentence, not a command: " + first
+    if not closed:
+        return "the command has an unclosed quote (cut off?): " + first
+    return None
+
+
+def _reads_as_prose(text: str) -> bool:
+    """A sentence: a capitalised English word that names no program, more words, an end mark."""
+    words = text.split()
+    if len(words) < 3 or not text.rstrip("\"'”’)").endswith((".", "?", "!")):
+        return False
+    first = words[0]
+    if _CAPITALISED.fullmatch(first) is None and _PROSE_START.match(text) is None:
+        return False
+    name = first.rstrip(",")
+    if "/" in name or name in _CAPITALISED_COMMANDS:
+        return False
+    import shutil  # only for the rare answer that looks like a sentence
+
+    return shutil.which(name) is None
+
+
+def _unquoted(command: str) -> tuple[str, bool]:
+    """The command with quoted text and comments removed, and whether every quote is closed."""
+    out: list[str] = []
+    i, n = 0, len(command)
+    while i < n:
+        ch = command[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "#" and (i == 0 or command[i - 1] in " \t;&|("):
+            break  # a comment runs to the end of the line
+        if ch == "'" or (ch == "$" and command.startswith("$'", i)):
+            ansi = ch == "$"
+            i += 2 if ansi else 1
+            while i < n and command[i] != "'":
+                i += 2 if ansi and command[i] == "\\" else 1
+            if i >= n:
+                return "".join(out), False
+            out.append(" Q ")
+        elif ch == '"':
+            i += 1
+            while i < n and command[i] != '"':
+                i += 2 if command[i] == "\\" else 1
+            if i >= n:
+                return "".join(out), False
+            out.append(" Q ")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out), True
+
+
 def _is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
 
@@ -545,6 +637,9 @@ def _one(found: list[ParsedCommand], raw: str) -> ParsedCommand | None:
         )
     if lines and lines[0] != chosen.command:
         chosen = ParsedCommand(lines[0], chosen.explanation, chosen.source)
+    problem = command_problem(chosen.command)
+    if problem is not None:
+        raise NoUsableCommand(problem, raw=_clip(raw))
     return chosen
 
 

@@ -14,15 +14,22 @@ from config.model import Settings
 
 T = TypeVar("T")
 
-CONTEXT = PlatformContext(
-    os="linux",
-    distribution="Debian GNU/Linux 12",
-    arch="x86_64",
-    shell="bash",
-    shell_version="5.2",
-    userland="gnu",
-    cwd="/home/user/project",
-)
+
+def make_context(**overrides: Any) -> PlatformContext:
+    """A fixed Debian/bash/GNU context; tests that need another cwd or shell override it."""
+    fields: dict[str, Any] = {
+        "os": "linux",
+        "distribution": "Debian GNU/Linux 12",
+        "arch": "x86_64",
+        "shell": "bash",
+        "shell_version": "5.2",
+        "userland": "gnu",
+        "cwd": "/home/user/project",
+    }
+    return PlatformContext(**{**fields, **overrides})
+
+
+CONTEXT = make_context()
 REQUEST = GenerationRequest(text="list running docker containers", shell="bash", context=CONTEXT)
 
 
@@ -32,6 +39,14 @@ def make_settings(**overrides: Any) -> Settings:
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings
+
+
+def socket_settings(**overrides: Any) -> Settings:
+    """Settings for tests over real sockets: timeouts generous enough for a loaded machine.
+
+    Tests about a timeout itself set their own short one.
+    """
+    return make_settings(**{"probe_timeout_ms": 3000, "timeout_seconds": 10.0, **overrides})
 
 
 def run(backend: Any, make: Callable[[], Awaitable[T]]) -> T:

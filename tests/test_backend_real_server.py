@@ -22,7 +22,7 @@ from backends.lmstudio import LMStudioBackend
 from backends.ollama import OllamaBackend
 from backends.vllm import VLLMBackend
 from caro_py.errors import BackendProtocolError, BackendUnavailable
-from tests._backend_fixtures import REQUEST, make_settings, run
+from tests._backend_fixtures import REQUEST, make_settings, run, socket_settings
 
 
 def _command_for(body: dict) -> str:
@@ -124,7 +124,7 @@ def _url(server: HTTPServer) -> str:
 
 def test_lmstudio_real_round_trip(servers: list[HTTPServer]) -> None:
     serve_openai(servers[0], "qwen2.5-0.5b-instruct")
-    b = LMStudioBackend(make_settings(base_url=_url(servers[0])))
+    b = LMStudioBackend(socket_settings(base_url=_url(servers[0])))
     result = run(b, lambda: b.generate(REQUEST))
     assert result.command == "echo 'list running docker containers'"
     assert result.model == "qwen2.5-0.5b-instruct" and result.backend == "lmstudio"
@@ -132,9 +132,9 @@ def test_lmstudio_real_round_trip(servers: list[HTTPServer]) -> None:
 
 def test_tools_rejected_by_a_real_server(servers: list[HTTPServer]) -> None:
     serve_openai(servers[0], "tiny", chat=no_tools_chat)
-    b = VLLMBackend(make_settings(base_url=_url(servers[0])))
+    b = VLLMBackend(socket_settings(base_url=_url(servers[0])))
     assert run(b, b.probe).up
-    b = VLLMBackend(make_settings(base_url=_url(servers[0])))
+    b = VLLMBackend(socket_settings(base_url=_url(servers[0])))
     result = run(b, lambda: b.generate(REQUEST))
     assert result.command == "echo 'list running docker containers'"
     assert result.timings_ms["requests"] == 2
@@ -142,10 +142,10 @@ def test_tools_rejected_by_a_real_server(servers: list[HTTPServer]) -> None:
 
 def test_ollama_real_round_trip(servers: list[HTTPServer]) -> None:
     serve_ollama(servers[0])
-    b = OllamaBackend(make_settings(base_url=_url(servers[0])))
+    b = OllamaBackend(socket_settings(base_url=_url(servers[0])))
     health = run(b, b.probe)
     assert health.up and health.models == ("llama3.2:1b",)
-    b = OllamaBackend(make_settings(base_url=_url(servers[0])))
+    b = OllamaBackend(socket_settings(base_url=_url(servers[0])))
     result = run(b, lambda: b.generate(REQUEST))
     assert (result.command, result.model) == (
         "echo 'list running docker containers'",
@@ -158,7 +158,7 @@ def test_huge_body_over_a_real_socket_is_capped(servers: list[HTTPServer]) -> No
         return Response((b" " * 65536 for _ in range(160)), 200, content_type="application/json")
 
     servers[0].expect_request("/v1/chat/completions").respond_with_handler(huge)
-    settings = make_settings(base_url=_url(servers[0]))
+    settings = socket_settings(base_url=_url(servers[0]))
     settings.backend_settings("lmstudio").model = "m"
     b = LMStudioBackend(settings)
     with pytest.raises(BackendProtocolError, match="over 1 MB"):
@@ -172,10 +172,10 @@ def _free_port() -> int:
 
 
 def test_refused_port_is_reported_down() -> None:
-    b = LMStudioBackend(make_settings(base_url=f"http://127.0.0.1:{_free_port()}"))
+    b = LMStudioBackend(socket_settings(base_url=f"http://127.0.0.1:{_free_port()}"))
     health = run(b, b.probe)
     assert not health.up and "connection refused" in (health.detail or "")
-    b = LMStudioBackend(make_settings(base_url=f"http://127.0.0.1:{_free_port()}"))
+    b = LMStudioBackend(socket_settings(base_url=f"http://127.0.0.1:{_free_port()}"))
     with pytest.raises(BackendUnavailable, match="connection refused"):
         run(b, lambda: b.generate(REQUEST))
 
@@ -213,7 +213,7 @@ def test_auto_detection_over_real_servers(
     # exo: nothing listening; lmstudio and ollama up: lmstudio outranks ollama.
     serve_openai(servers[0], "lm-model")
     serve_ollama(servers[1])
-    settings = make_settings(order=["exo", "lmstudio", "ollama"])
+    settings = socket_settings(order=["exo", "lmstudio", "ollama"])
     settings.backend_settings("exo").base_url = f"http://127.0.0.1:{_free_port()}"
     settings.backend_settings("lmstudio").base_url = _url(servers[0])
     settings.backend_settings("ollama").base_url = _url(servers[1])

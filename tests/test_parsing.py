@@ -303,3 +303,101 @@ def test_functiongemma_escaped_strings_round_trip(value: str) -> None:
     text = f"<start_function_call>call:execute_shell{{command:<escape>{value}<escape>}}"
     [call] = parse_functiongemma(text + "<end_function_call>")
     assert call.arguments == {"command": value}
+
+
+# --------------------------------------------------------------------------- the command field
+
+NOT_COMMANDS = [
+    "I cannot help with that.",
+    "Sorry, that is not possible",
+    "Please clarify what you mean?",
+    "What do you mean?",
+    "<your command here>",
+    "ls <directory>",
+    "docker logs <container id>",
+    "your_command",
+    "COMMAND_HERE",
+    "run_shell(description:",
+    # The embedded base model's echo of its tool description.
+    "Run one shell command on the user's machine and return its output.",
+    "Find all the big files.",
+    "echo 'cut off here",
+]
+REAL_COMMANDS = [
+    'echo "I cannot help"',
+    'git commit -m "Fix the thing."',
+    "ls",
+    "[ -f x ] && echo yes",
+    "cat <<EOF > notes.txt",
+    "cat <<< 'hello'",
+    "cat < in.txt > out.txt",
+    "cat <in.txt >out.txt",
+    "diff <(ls a) <(ls b)",
+    "grep '<title>' index.html",
+    "echo $'it\\'s'",
+    "ls  # don't list hidden files",
+    "echo ${#PATH}",
+    "echo Done.",
+]
+
+
+def _tool_call(command: str) -> dict[str, object]:
+    arguments = json.dumps({"command": command})
+    return {"tool_calls": [{"function": {"name": "execute_shell", "arguments": arguments}}]}
+
+
+def _functiongemma(command: str) -> str:
+    return (
+        f"<start_function_call>call:execute_shell{{command:<escape>{command}<escape>}}"
+        "<end_function_call>"
+    )
+
+
+SHAPES = {
+    "tool_call": lambda c: parse_openai_message(_tool_call(c)),
+    "ollama": lambda c: parse_ollama_message(
+        {"tool_calls": [{"function": {"name": "run_shell", "arguments": {"cmd": c}}}]}
+    ),
+    "json": lambda c: parse_text(json.dumps({"command": c})),
+    "functiongemma": lambda c: parse_text(_functiongemma(c)),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("value", NOT_COMMANDS)
+def test_a_command_field_holding_no_command_is_unusable(shape: str, value: str) -> None:
+    with pytest.raises(NoUsableCommand):
+        SHAPES[shape](value)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("value", REAL_COMMANDS)
+def test_a_command_field_holding_a_real_command_is_kept(shape: str, value: str) -> None:
+    assert SHAPES[shape](value) == value
+
+
+def test_a_refusal_in_a_tool_call_says_so() -> None:
+    with pytest.raises(NoUsableCommand, match="declined"):
+        parse_openai_message(_tool_call("I cannot help with that."))
+
+
+@pytest.mark.parametrize(
+    "answer", ["<your command here>", "```bash\n<your command here>\n```", "`ls <dir>`"]
+)
+def test_placeholders_in_free_text_are_unusable(answer: str) -> None:
+    with pytest.raises(NoUsableCommand):
+        parse_text(answer)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(REFUSAL_OPENERS),
+    st.text(_PROSE_ALPHABET, max_size=200),
+    st.text(_PROSE_ALPHABET, max_size=80),
+    st.sampled_from(sorted(SHAPES)),
+)
+def test_a_refusal_in_a_command_field_never_yields_a_command(
+    opener: str, body: str, tail: str, shape: str
+) -> None:
+    with pytest.raises(NoUsableCommand):
+        SHAPES[shape](f"{opener} {body}. {tail}")

@@ -85,7 +85,7 @@ def embedded(monkeypatch: pytest.MonkeyPatch) -> type[FakeEmbedded]:
 
 @pytest.fixture
 def no_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "backends.embedded", None)  # import fails like a missing file
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if llama-cpp-python were missing
 
 
 def _down(mock: respx.MockRouter, *bases: str) -> None:
@@ -176,12 +176,48 @@ def test_nothing_listening_ends_at_embedded(respx_mock, embedded) -> None:  # ty
 
 
 @respx.mock(assert_all_called=False)
+def test_auto_model_override_is_not_given_to_embedded(respx_mock, embedded) -> None:  # type: ignore[no-untyped-def]
+    # `caro --model llama3` with no server up: --model names a server's model, so embedded,
+    # the last resort, keeps its own instead of failing on a name it does not know.
+    _down(respx_mock, EXO, LMS, OLL, VLLM)
+    outcome = generate(make_settings(model="llama3"))
+    assert outcome.generated.backend == "embedded"
+    assert embedded.last_settings.model is None  # type: ignore[attr-defined]
+    assert any("--model is for a detected server" in line for line in outcome.trail)
+
+
+def test_explicit_embedded_takes_the_model_override(embedded) -> None:  # type: ignore[no-untyped-def]
+    generate(make_settings(model="my-model.gguf"), explicit="embedded")
+    assert embedded.last_settings.model == "my-model.gguf"  # type: ignore[attr-defined]
+
+
+@respx.mock(assert_all_called=False)
+def test_an_unexpected_exception_reads_as_a_sentence(respx_mock, embedded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from backends.lmstudio import LMStudioBackend
+
+    async def broken(self, request):  # type: ignore[no-untyped-def]
+        raise ValueError("deadline must not be NaN")
+
+    monkeypatch.setattr(LMStudioBackend, "generate", broken)
+    _lmstudio_up(respx_mock)
+    _down(respx_mock, EXO, OLL, VLLM)
+    events: list[str] = []
+    outcome = generate(on_event=events.append)
+    assert outcome.generated.backend == "embedded"
+    assert "deadline must not be NaN" in events[0] and "ValueError" not in events[0]
+    assert any("ValueError('deadline must not be NaN')" in line for line in outcome.trail)
+    with pytest.raises(BackendError) as info:
+        generate(make_settings(fallback=False), explicit="lmstudio")
+    assert info.value.message == "lmstudio failed unexpectedly: deadline must not be NaN"
+
+
+@respx.mock(assert_all_called=False)
 def test_nothing_at_all_is_a_backend_error(respx_mock, no_embedded) -> None:  # type: ignore[no-untyped-def]
     _down(respx_mock, EXO, LMS, OLL, VLLM)
     with pytest.raises(BackendUnavailable) as info:
         generate()
     assert info.value.exit_code == 3
-    assert "not built yet" in info.value.message and "exo at http://localhost:52415" in (
+    assert "needs llama-cpp-python" in info.value.message and "exo at http://localhost:52415" in (
         info.value.message
     )
 
@@ -334,10 +370,10 @@ def test_explicit_mixed_failures(respx_mock, embedded) -> None:  # type: ignore[
     assert info.value.exit_code == 3
 
 
-def test_explicit_unknown_and_unbuilt_embedded(no_embedded) -> None:  # type: ignore[no-untyped-def]
+def test_explicit_unknown_and_embedded_without_llama_cpp(no_embedded) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UsageError, match="choose one of"):
         generate(explicit="gpt5")
-    with pytest.raises(BackendUnavailable, match="not built yet"):
+    with pytest.raises(BackendUnavailable, match="needs llama-cpp-python"):
         generate(explicit="embedded")
 
 
@@ -355,7 +391,21 @@ def test_probe_all_reports_every_backend(respx_mock, no_embedded) -> None:  # ty
     assert by_name["lmstudio"].up and by_name["lmstudio"].models == ("lm-model",)
     assert by_name["ollama"].up and not by_name["exo"].up
     assert by_name["openai"].detail == "disabled in config"
-    assert not by_name["embedded"].up and "not built yet" in (by_name["embedded"].detail or "")
+    assert not by_name["embedded"].up and "needs llama-cpp-python" in (
+        by_name["embedded"].detail or ""
+    )
+
+
+def test_probe_all_reports_a_crashing_probe_in_words(embedded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    async def broken(self):  # type: ignore[no-untyped-def]
+        raise ValueError("deadline must not be NaN")
+
+    monkeypatch.setattr(embedded, "probe", broken)
+    settings = make_settings()
+    for name in ("exo", "lmstudio", "ollama", "vllm"):
+        settings.backend_settings(name).enabled = False
+    healths = {h.name: h for h in asyncio.run(selection.probe_all(settings))}
+    assert healths["embedded"].detail == "the probe failed: deadline must not be NaN"
 
 
 def test_probe_all_asks_the_embedded_backend(embedded) -> None:  # type: ignore[no-untyped-def]
@@ -383,3 +433,24 @@ def test_auto_model_override_goes_to_the_pick_not_to_fallbacks(respx_mock, embed
     assert outcome.generated.backend == "ollama"
     assert json.loads(lms_chat.calls[0].request.content)["model"] == "my-lm-model"
     assert json.loads(ollama_chat.calls[0].request.content)["model"] == "llama3.2:1b"
+
+
+def test_selection_loads_only_what_the_generate_path_needs() -> None:
+    import subprocess
+
+    code = (
+        "import sys, backends.selection\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {heavy})))\n"
+        "import backends.exo, backends.lmstudio, backends.ollama, backends.vllm\n"
+        "print(','.join(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy})))\n"
+    ).format(heavy=repr({"httpx", "rich", "click", "pygments", "tree_sitter", "llama_cpp"}))
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    selection_only, with_remotes = done.stdout.splitlines()
+    assert selection_only == ""  # backends.selection alone: no httpx, no backend module
+    assert with_remotes == "httpx"  # the remote backends: httpx, without its CLI's rich/click
