@@ -377,16 +377,4 @@ def emit_json_error(err: CaroError, *, started: float) -> None:
 
 def main() -> None:
     """Console-script entry point (`caro`)."""
-    skip_httpx_cli()
     cli(prog_name="caro")
-
-
-def skip_httpx_cli() -> None:
-    """Keep `import httpx` from loading httpx's own command line.
-
-    httpx imports its CLI module (click, rich.progress, rich.syntax, pygments: 40-80 ms
-    here) whenever those are installed, as they are beside caro, and falls back to a stub
-    when that import fails. caro never calls it; a None entry in sys.modules makes the
-    import fail at once. Only the caro process does this, never a library user's.
-    """
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
