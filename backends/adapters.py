@@ -59,9 +59,17 @@ def _card_for(adapter: Path) -> Path:
 
 
 def resolve_adapter(
-    settings: EmbeddedSettings, model: ResolvedModel, root: Path | None = None
+    settings: EmbeddedSettings,
+    model: ResolvedModel,
+    root: Path | None = None,
+    *,
+    hash_unknown: bool = True,
 ) -> AdapterInfo | None:
-    """The LoRA adapter to apply, or None. Refuses one trained on a different base."""
+    """The LoRA adapter to apply, or None. Refuses one trained on a different base.
+
+    ``hash_unknown=False`` (for ``--backends``) never hashes: an adapter not hashed before
+    gets sha256 "unknown".
+    """
     if settings.adapter_path:
         path = Path(settings.adapter_path).expanduser()
         if not path.is_file():
@@ -88,7 +96,8 @@ def resolve_adapter(
             "embedded.adapter_path (or set embedded.default_adapter = false).",
             backend="embedded",
         )
-    sha = known_sha256(path, root)  # hashed once, then remembered by (size, mtime)
+    # Hashed once, then remembered by (size, mtime).
+    sha = known_sha256(path, root, compute=hash_unknown)
     return AdapterInfo(path, sha or "unknown", path.stem, base, shipped)
 
 

@@ -48,10 +48,13 @@ def physical_cores() -> int:
 def default_threads() -> int:
     """Physical cores, minus those other work keeps busy right now (1-minute load average).
 
-    llama.cpp's worker threads wait for each other at every step; when one of them shares a
-    core with another busy process, the rest spin. Measured here on 2 cores next to a
-    training job: 2 threads gave 6-11 generated tokens/s, 1 thread 40-51; on an idle machine
-    2 threads are about 30% faster than 1.
+    ``embedded.n_threads`` overrides it. Why not all physical cores: llama.cpp's threads meet
+    at a barrier after every step, so one thread that shares a core with a busy process holds
+    the others up. scripts/bench_embedded.py --runs 6 (fresh ``caro`` per request, niced, on
+    2 cores next to a training job and other test runs, load average 6.5): ``--threads 2``
+    gave 3.1 generated tokens/s and 8.6 s wall p50 (warm prefix); ``--threads 1`` 22.8
+    tokens/s and 3.2 s; this default picked 1 thread there (23.5 tokens/s, 3.3 s). On an idle
+    machine the load average is near 0 and this is plain physical cores.
     """
     cores = physical_cores()
     try:

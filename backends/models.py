@@ -350,6 +350,33 @@ def resolve_model(
     return ResolvedModel(path, read_marker(path), "download", fallback.id, fallback.profile)
 
 
+def peek_model(settings: EmbeddedSettings, root: Path | None = None) -> ResolvedModel | None:
+    """What resolve_model would pick, with no fetch, assembly or hashing; None: not on disk.
+
+    For ``--backends``: the sha256 is the marker's (catalog), the pinned one (the packaged
+    default, even before it is assembled) or the hash memo's (a model_path), else None.
+    """
+    root = root or cache_root()
+    if settings.model_path:
+        path = Path(settings.model_path).expanduser()
+        if not path.is_file():
+            return None
+        sha = known_sha256(path, root, compute=False)
+        return ResolvedModel(path, sha, "model_path", None, None)
+    entry = CATALOG.get(settings.model or DEFAULT_MODEL_ID)
+    if entry is None:
+        return None
+    path, sha = _cached_catalog_file(entry, root)
+    if entry.id == DEFAULT_MODEL_ID and sha != DEFAULT_SHA256:
+        if _default_package_available():
+            return ResolvedModel(path, DEFAULT_SHA256, "package", entry.id, entry.profile)
+        entry = CATALOG[FALLBACK_DOWNLOAD_ID]
+        path, sha = _cached_catalog_file(entry, root)
+    if sha is None:
+        return None
+    return ResolvedModel(path, sha, "cache", entry.id, entry.profile)
+
+
 def describe_model(settings: EmbeddedSettings, root: Path | None = None) -> tuple[bool, str]:
     """(usable without a download, a short description); never hashes, loads or fetches."""
     root = root or cache_root()

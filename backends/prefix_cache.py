@@ -57,7 +57,7 @@ class PrefixKey:
 
     @property
     def family(self) -> str:
-        """Shared by every state of one model + adapter (``--backends`` counts them)."""
+        """Shared by every state of one model + adapter (a readable file-name prefix)."""
         return f"{self.model_sha256[:16]}-{self.adapter[:16]}"
 
     @property
@@ -75,14 +75,8 @@ class PrefixCache:
         return self.directory / key.filename
 
     def is_warm(self, key: PrefixKey) -> bool:
+        """Whether the state for ``key`` is saved (``--backends`` reports it)."""
         return self.path(key).is_file()
-
-    def count_family(self, model_sha256: str, adapter: str) -> int:
-        pattern = f"{model_sha256[:16]}-{adapter[:16]}-*{STATE_SUFFIX}"
-        try:
-            return sum(1 for _ in self.directory.glob(pattern))
-        except OSError:
-            return 0
 
     def load(self, llm: Any, key: PrefixKey, tokens: list[int]) -> bool:
         """Restore the saved state into ``llm``; True when it holds exactly ``tokens``.

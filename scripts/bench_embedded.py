@@ -8,13 +8,15 @@ reports, for a cold and a warm prompt-prefix cache:
 * wall time per request (p50, p95, mean), as the user waits for it;
 * model load (resolve + import llama_cpp + llama.cpp init), prompt and generation tokens/s,
   from the backend's own figures ($CARO_EMBEDDED_STATS);
-* peak RSS of the process (getrusage of the child).
+* peak RSS of the process (getrusage of the child);
+* the llama.cpp thread count each run used (``--threads N`` forces one, through a config
+  file for the CLI and an argument for ``--direct``; default: the backend's own choice).
 
 The model store is shared with the real cache (a symlink), the prefix states live in a
 throwaway cache directory, so "cold" really starts without a saved prefix.
 Aim (issue 4, 2-core x86): p50 <= 0.6 s warm, peak RSS <= 600 MB.
 
-Usage: python scripts/bench_embedded.py [--runs 20] [--direct] [--json OUT]
+Usage: python scripts/bench_embedded.py [--runs 20] [--direct] [--threads N] [--json OUT]
 """
 
 from __future__ import annotations
@@ -64,10 +66,12 @@ import asyncio, json, sys
 from backends.embedded import EmbeddedBackend
 from caro_py.context import detect_context, resolve_shell
 from caro_py.protocol import GenerationRequest
+from config.model import EmbeddedSettings
 import os
 shell = resolve_shell(None, os.environ)
 ctx = detect_context(shell)
-backend = EmbeddedBackend(None)
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else None
+backend = EmbeddedBackend(EmbeddedSettings(n_threads=threads))
 result = asyncio.run(backend.generate(GenerationRequest(sys.argv[1], ctx.shell, ctx)))
 print(json.dumps({"command": result.command}))
 """
@@ -113,6 +117,7 @@ def summarise(
     gen_tps = [s["generation_tokens_per_s"] for s in stats if s.get("generation_tokens_per_s")]
     prefix = [s["timings_ms"]["prefix_cache"] for s in stats]
     states = sorted({s["prefix_cache"] for s in stats})
+    threads = sorted({s["load"]["n_threads"] for s in stats if "load" in s})
     return {
         "mode": label,
         "runs": len(walls),
@@ -123,6 +128,7 @@ def summarise(
         "backend_total_p50_ms": percentile([s["timings_ms"]["total"] for s in stats], 50),
         "prefix_cache_p50_ms": percentile(prefix, 50),
         "prefix_cache_states": states,
+        "n_threads": threads,
         "prompt_tokens_per_s_p50": percentile(prompt_tps, 50),
         "generation_tokens_per_s_p50": percentile(gen_tps, 50),
         "completion_tokens_p50": percentile([s["completion_tokens"] for s in stats], 50),
@@ -140,6 +146,7 @@ def main() -> int:
     parser.add_argument(
         "--direct", action="store_true", help="call the backend without the CLI (fresh process)"
     )
+    parser.add_argument("--threads", type=int, help="llama.cpp threads (default: the backend's)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -152,10 +159,15 @@ def main() -> int:
         stats_file = work / "stats.jsonl"
         env = {**os.environ, "CARO_CACHE_DIR": str(work), "CARO_EMBEDDED_STATS": str(stats_file)}
         env.pop("CARO_VERBOSE", None)
+        if args.threads is not None and not args.direct:
+            config = work / "config.toml"
+            config.write_text(f"[embedded]\nn_threads = {args.threads}\n")
+            env["CARO_CONFIG"] = str(config)
         caro = [sys.executable, "-m", "caro_py", "--json", "--dry-run", "--backend", "embedded"]
         driver = [sys.executable, "-c", DRIVER]
         base = driver if args.direct else caro
         requests = [REQUESTS[i % len(REQUESTS)] for i in range(args.runs)]
+        extra = [str(args.threads)] if args.direct and args.threads is not None else []
 
         baseline = [run_once([sys.executable, "-c", "pass"], env)[0] for _ in range(5)]
         # Cold and warm runs alternate (cold: no saved prefix; warm: the state the cold run
@@ -169,7 +181,7 @@ def main() -> int:
                 if mode == "cold":
                     shutil.rmtree(work / "prefix", ignore_errors=True)
                 stats_file.unlink(missing_ok=True)
-                wall, peak, code, _ = run_once([*base, text], env)
+                wall, peak, code, _ = run_once([*base, text, *extra], env)
                 walls[mode].append(wall)
                 rss[mode].append(peak)
                 codes[mode].append(code)
@@ -197,6 +209,7 @@ def main() -> int:
         for r in results:
             print(
                 f"[{r['mode']:>4}] runs={r['runs']} exit={r['exit_codes']} "
+                f"threads={r['n_threads']} "
                 f"wall p50={r['wall_p50_s']:.3f}s p95={r['wall_p95_s']:.3f}s "
                 f"mean={r['wall_mean_s']:.3f}s | backend p50={r['backend_total_p50_ms']:.0f} ms "
                 f"| model load p50={r['model_load_p50_ms']:.0f} ms "

@@ -190,13 +190,29 @@ def test_physical_cores_is_positive_and_bounded():
 
 
 def test_prefix_cache_keeps_only_the_newest_states(tmp_path: Path):
-    cache = PrefixCache(tmp_path)
+    directory = tmp_path / "prefix"
+    directory.mkdir()
+    cache = PrefixCache(directory)
     for i in range(5):
-        state = tmp_path / f"s{i}.state"
+        state = directory / f"s{i}.state"
         state.write_bytes(b"x")
         os.utime(state, ns=(i * 10**9, i * 10**9))
     cache.prune(keep=2)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s3.state", "s4.state"]
+    assert sorted(p.name for p in directory.iterdir()) == ["s3.state", "s4.state"]
+
+
+def test_peek_model_never_fetches_assembles_or_hashes(tmp_path: Path):
+    root = tmp_path / "cache"
+    default = models.peek_model(EmbeddedSettings(), root)
+    assert default is not None and default.sha256 == models.DEFAULT_SHA256
+    assert not default.path.exists()  # named, not assembled
+    assert models.peek_model(EmbeddedSettings(model="qwen2.5-coder-0.5b"), root) is None
+    assert models.peek_model(EmbeddedSettings(model_path=str(tmp_path / "no.gguf")), root) is None
+    mine = tmp_path / "mine.gguf"
+    mine.write_bytes(b"GGUF")
+    peeked = models.peek_model(EmbeddedSettings(model_path=str(mine)), root)
+    assert peeked is not None and peeked.sha256 is None  # not hashed by a peek
+    assert not (root / "hashes.json").exists()
 
 
 def test_describe_default_never_loads(tmp_path: Path):

@@ -24,20 +24,12 @@ import pytest
 
 from backends.models import assemble_default
 from caro_py.errors import NoUsableCommand
-from caro_py.protocol import GeneratedCommand, GenerationRequest, PlatformContext
+from caro_py.protocol import GeneratedCommand, GenerationRequest
 from config.model import Settings
+from tests._backend_fixtures import CONTEXT
 
 REPO = Path(__file__).resolve().parent.parent
 ALIAS = "gemma3-270m-test"
-CONTEXT = PlatformContext(
-    os="linux",
-    distribution="Debian GNU/Linux 12",
-    arch="x86_64",
-    shell="bash",
-    shell_version="5.2",
-    userland="gnu",
-    cwd="/home/user",
-)
 READY_TIMEOUT_S = 60
 
 
