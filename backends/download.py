@@ -91,7 +91,7 @@ def download(
     ``sha256`` None means the caller has no pinned hash: the file is kept, but a warning
     says it could not be verified.
     """
-    import httpx
+    from backends._httpx import httpx
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
