@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from safety.checks import command_key
-from safety.facts import DYN_SET, Invocation, Word
+from safety.facts import Invocation
 from safety.intent import intent_findings
-from safety.lexer import scan
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
 from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
-from safety.walker import Ctx, Mapper, Walker, brace_expand, sanitise
+from safety.walker import Ctx, Mapper, Walker, sanitise
 
 # Shells whose syntax the bash grammar reads well enough; others are judged by words only.
 POSIX_LIKE = frozenset(
@@ -103,44 +100,21 @@ def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
                 Risk.MODERATE,
             )
         )
-    parsed = not walker.parse_errors and not walker.grammar_missing and not foreign
+    parsed = not (walker.parse_errors or walker.long_lines or walker.grammar_missing or foreign)
     return findings, parsed
 
 
 SCAN_LIMIT = 200_000  # characters the word scan reads of an unparseable command
-_HOME = re.compile(r"^\$(?:HOME\b|\{HOME\})")
-_IFS = re.compile(r"\$(?:IFS\b|\{IFS\})")
 
 
 def _scan_words(walker: Walker, text: str) -> None:
     """Judge text the grammar could not parse by its words, so breakage hides nothing."""
-    ctx = Ctx(Mapper(text, 0, None), b"")
+    try:
+        walker.scan_words(text, Mapper(text, 0, None), Ctx(Mapper("", 0, None), b""), SCAN_LIMIT)
+    except RecursionError:
+        walker.too_deep.append((0, len(text)))
     if len(text) > SCAN_LIMIT:
         walker.truncated = True  # the tail is judged by nothing: say so
-    for segment in scan(text, SCAN_LIMIT):
-        words: list[Word] = []
-        for word in segment.words:
-            value = _HOME.sub("~", word.text)
-            value = _IFS.sub(" ", value)
-            parts = value.split() if " " in value else [value]
-            for part in parts:
-                for item in brace_expand(part):
-                    words.append(
-                        Word(
-                            item.replace("$", DYN_SET) if item.startswith("$") else item, word.span
-                        )
-                    )
-        inv = Invocation(argv=words, span=segment.span, redirects=segment.redirects)
-        sub = ctx
-        if segment.pipe is not None:
-            sub = Ctx(
-                ctx.mapper, b"", pipe=100_000 + segment.pipe, stage=segment.stage, pipe_size=2
-            )
-        if segment.stage > 0:
-            inv.stdin_kind = "pipe"
-        walker.add(inv, sub)
-        if walker.truncated:
-            break
 
 
 def _commands(rule: Rule) -> frozenset[str] | None:

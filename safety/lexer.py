@@ -6,6 +6,7 @@ fails, so a broken command is still judged by its words.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from safety.facts import Redirect, Span, Word
@@ -24,8 +25,9 @@ class Segment:
     stage: int = 0
 
 
-def scan(text: str, limit: int = 200_000) -> list[Segment]:
-    """Split `text` into simple-command segments with quote-removed words."""
+def scan(text: str, limit: int = 200_000) -> Iterator[Segment]:
+    """Split `text` into simple-command segments with quote-removed words, lazily (a caller
+    that has seen enough stops the scan)."""
     text = text[:limit]
     segments: list[Segment] = []
     current = Segment(span=(0, 0))
@@ -47,11 +49,14 @@ def scan(text: str, limit: int = 200_000) -> list[Segment]:
         return Segment(span=(end, end))
 
     while i < n:
+        if segments:
+            yield from segments
+            segments.clear()
         ch = text[i]
+        if ch == "\\" and text.startswith("\n", i + 1):
+            i += 2  # a line continuation joins the lines
+            continue
         if ch in " \t\r\\" and not (ch == "\\" and i + 1 < n and text[i + 1] not in " \t"):
-            if ch == "\\" and i + 1 < n and text[i + 1] == "\n":
-                i += 2
-                continue
             i += 1
             continue
         special = ch in _SPECIAL
@@ -93,7 +98,8 @@ def scan(text: str, limit: int = 200_000) -> list[Segment]:
             if ch in " \t\r\n;&|()<>`":
                 break
             if ch == "\\" and i + 1 < n:
-                buf.append(text[i + 1])
+                if text[i + 1] != "\n":  # a line continuation inside a word vanishes
+                    buf.append(text[i + 1])
                 i += 2
                 continue
             if ch in "'\"":
@@ -127,4 +133,4 @@ def scan(text: str, limit: int = 200_000) -> list[Segment]:
         if i == start:
             i += 1
     flush(n, False)
-    return segments
+    yield from segments

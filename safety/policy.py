@@ -90,7 +90,7 @@ def decide(command: str, risk: Risk, policy: Policy) -> tuple[Decision, list[Fin
             Finding(
                 "policy.deny",
                 "policy",
-                f"Matches your deny pattern {pattern!r}",
+                f"Blocked by your deny pattern {pattern!r}",
                 (match.start(), match.end()),
                 risk,
             )

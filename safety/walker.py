@@ -11,6 +11,7 @@ import re
 import time
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,18 +35,33 @@ from safety.facts import (
     Span,
     Word,
 )
+from safety.lexer import scan
 from safety.paths import is_secret, normalise
 from safety.textops import MAX_TEXT, decode_escapes, emulate
-from safety.wrappers import find_is_selective, find_start_paths, unwrap
+from safety.wrappers import (
+    CHAIN_WORDS,
+    SIMPLE_WRAPPERS,
+    find_is_selective,
+    find_start_paths,
+    leading_assignments,
+    unwrap,
+)
 
 # Filters that pick one value out of what they read (`grep KEY .env | cut -d= -f2`).
 PICKERS = frozenset({"grep", "egrep", "fgrep", "rg", "cut", "awk", "gawk", "sed", "jq", "yq"})
 
 MAX_DEPTH = 12  # nested sh -c / eval / substitution levels we follow
 MAX_INVOCATIONS = 20_000
+MAX_WRAPPERS = 16  # sudo/env/nice... around one command; more are judged as too deep
+MAX_CHAIN_WORDS = 400_000  # words one wrapper chain may copy before it is followed no further
+WRAPPER_NAMES = CHAIN_WORDS | SIMPLE_WRAPPERS
 MAX_LOOP_VALUES = 6
-WHOLE_PARSE_LIMIT = 16_384  # larger sources are parsed in chunks of lines
+WHOLE_PARSE_LIMIT = 16_384  # larger sources are parsed in chunks of whole logical lines
 CHUNK_SIZE = 2_048
+# A logical line longer than this is not parsed (error recovery on it can take seconds) but
+# judged by its words; cutting it up instead would hide `A=<17 KB> rm -rf /`.
+LINE_PARSE_LIMIT = 16_384
+LONG_SCAN_LIMIT = 4_000_000  # characters of such lines the word scan reads, sh -c included
 PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap its time
 
 _STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
@@ -80,6 +96,12 @@ class Mapper:
         if self._starts is None:
             return byte
         return bisect_right(self._starts, byte) - 1 if byte > 0 else 0
+
+    def chars(self, start: int, end: int) -> Span:
+        """The span of characters `start`..`end` of this text in the assessed command."""
+        if self.fixed is not None or self.base is None:
+            return self.fixed or (0, 0)
+        return (self.base + start, self.base + end)
 
     def span(self, start: int, end: int) -> Span:
         if self.fixed is not None or self.base is None:
@@ -153,24 +175,81 @@ def sanitise(text: str) -> str:
     return text
 
 
-def split_chunks(text: str) -> list[tuple[int, str]]:
-    """(char offset, text) pieces: the whole text when small, else runs of whole lines."""
+def logical_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each logical line: a newline after an odd run of backslashes
+    continues the line, as in the shell."""
+    start = 0
+    pos = text.find("\n")
+    while pos != -1:
+        k = pos
+        while k > start and text[k - 1] == "\\":
+            k -= 1
+        if (pos - k) % 2 == 0:
+            yield start, pos + 1
+            start = pos + 1
+        pos = text.find("\n", pos + 1)
+    if start < len(text):
+        yield start, len(text)
+
+
+def split_chunks(text: str) -> list[tuple[int, str, bool]]:
+    """(char offset, text, too long to parse) pieces: the whole text when small, else runs
+    of whole logical lines. A line is never cut: one too long to parse is its own piece."""
     if len(text) <= WHOLE_PARSE_LIMIT:
-        return [(0, text)]
-    chunks: list[tuple[int, str]] = []
+        return [(0, text, False)]
+    chunks: list[tuple[int, str, bool]] = []
     start = 0
     pos = 0
-    for line in text.splitlines(keepends=True):
-        if pos - start + len(line) > CHUNK_SIZE and pos > start:
-            chunks.append((start, text[start:pos]))
+    for line_start, line_end in logical_lines(text):
+        if line_end - line_start > LINE_PARSE_LIMIT:
+            if pos > start:
+                chunks.append((start, text[start:pos], False))
+            chunks.append((line_start, text[line_start:line_end], True))
+            start = pos = line_end
+            continue
+        if line_end - start > CHUNK_SIZE and pos > start:
+            chunks.append((start, text[start:pos], False))
             start = pos
-        pos += len(line)
-        while pos - start > CHUNK_SIZE:
-            chunks.append((start, text[start : start + CHUNK_SIZE]))
-            start += CHUNK_SIZE
+        pos = line_end
     if pos > start:
-        chunks.append((start, text[start:pos]))
+        chunks.append((start, text[start:pos], False))
     return chunks
+
+
+_HOME = re.compile(r"^\$(?:HOME\b|\{HOME\})")
+_IFS = re.compile(r"\$(?:IFS\b|\{IFS\})")
+
+
+def scanned_values(text: str) -> list[str]:
+    """What one word of the word scan may expand to: $HOME is home, $IFS splits, braces
+    expand, any other leading $ is a value known only at run time."""
+    value = _HOME.sub("~", text)
+    split = _IFS.sub(" ", value)
+    # Only an $IFS expansion splits: a quoted "a b" stays one word, as in the shell.
+    parts = split.split() if split != value else [value]
+    return [
+        item.replace("$", DYN_SET) if item.startswith("$") else item
+        for part in parts
+        for item in brace_expand(part)
+    ]
+
+
+def skip_wrapper_words(argv: list[Word]) -> list[Word]:
+    """`argv` past its leading wrapper names, options, numbers and NAME=value words."""
+    i = 0
+    while i < len(argv) - 1:
+        text = argv[i].text
+        if (
+            text in WRAPPER_NAMES
+            or text.startswith("-")
+            or text.replace(".", "").isdigit()
+            or "=" in text
+            and text.split("=", 1)[0].isidentifier()
+        ):
+            i += 1
+            continue
+        break
+    return argv[i:]
 
 
 def first_error(node: Any) -> Any:
@@ -194,7 +273,10 @@ class Walker:
         self.too_deep: list[Span] = []
         self.truncated = False
         self.grammar_missing = False
+        self.long_lines: list[Span] = []  # lines too long to parse, judged by their words
+        self._long_scanned = 0
         self._pipes = 0
+        self._scan_pipes = 100_000  # pipeline ids for the word scan, apart from the grammar's
         self._functions_open: list[FunctionDef] = []  # definitions being walked, innermost last
 
     # ---- entry points -------------------------------------------------------------------
@@ -221,11 +303,19 @@ class Walker:
             infinite=parent.infinite,
         )
         flow = Flow()
-        for offset, chunk in split_chunks(text):
+        for offset, chunk, too_long in split_chunks(text):
             if self.truncated:
                 break
-            src = chunk.encode("utf-8", "surrogatepass")
             sub_mapper = mapper.shift(offset, chunk)
+            if too_long:
+                self.long_lines.append(sub_mapper.chars(0, len(chunk)))
+                budget = LONG_SCAN_LIMIT - self._long_scanned
+                self._long_scanned += len(chunk)
+                if len(chunk) > budget:
+                    self.truncated = True  # what lies past the budget is judged by nothing
+                self.scan_words(chunk, sub_mapper, ctx, max(budget, 0))
+                continue
+            src = chunk.encode("utf-8", "surrogatepass")
             if time.perf_counter() > self.deadline:
                 # Grammar time is spent (pathological input): the word scan judges the rest.
                 self.parse_errors.append(sub_mapper.span(0, len(src)))
@@ -241,6 +331,41 @@ class Walker:
                 self.parse_errors.append(sub_mapper.span(bad.start_byte, bad.end_byte))
             flow = self.walk_block(root, replace(ctx, mapper=sub_mapper, src=src))
         return flow
+
+    def scan_words(self, text: str, mapper: Mapper, ctx: Ctx, limit: int) -> None:
+        """Judge `text` by its words (the forgiving lexer), for what the grammar cannot read."""
+        top = 0
+        for segment in scan(text, limit):
+            words = [
+                Word(value, mapper.chars(*word.span))
+                for word in segment.words
+                for value in scanned_values(word.text)
+            ]
+            assigns, words = leading_assignments(words)
+            redirects = [
+                Redirect(
+                    r.op,
+                    r.fd,
+                    Word(r.target.text, mapper.chars(*r.target.span)) if r.target else None,
+                    mapper.chars(*r.span),
+                )
+                for r in segment.redirects
+            ]
+            inv = Invocation(
+                argv=words, span=mapper.chars(*segment.span), redirects=redirects, assigns=assigns
+            )
+            sub = ctx
+            if segment.pipe is not None:
+                top = max(top, segment.pipe)
+                sub = replace(
+                    ctx, pipe=self._scan_pipes + segment.pipe, stage=segment.stage, pipe_size=2
+                )
+            if segment.stage > 0:
+                inv.stdin_kind = "pipe"
+            self.add(inv, sub)
+            if self.truncated:
+                break
+        self._scan_pipes += top + 1
 
     # ---- statements ---------------------------------------------------------------------
 
@@ -631,6 +756,30 @@ class Walker:
 
     def add(self, inv: Invocation, ctx: Ctx) -> Flow:
         """Record one invocation, follow what it runs, and return what it prints."""
+        step = self._add_one(inv, ctx)
+        hops = 0
+        work = 0
+        skipped = False
+        # A loop, not recursion, through wrappers: `sudo sudo ... rm` thousands deep.
+        while isinstance(step, Invocation):
+            hops += 1
+            work += len(step.argv)
+            if not skipped and (hops > MAX_WRAPPERS or work > MAX_CHAIN_WORDS):
+                # Unwrapping thousands of levels one by one takes quadratic time: skip the
+                # rest of the chain's wrapper words, options and assignments, judge what
+                # follows, and say the nesting was too deep to check fully.
+                skipped = True
+                self.invocations.pop()
+                self.too_deep.append(step.span)
+                step = replace(step, argv=skip_wrapper_words(step.argv))
+                work = len(step.argv)
+            # Past a second budget the chain is followed no further (too deep, said above).
+            step = self._add_one(step, ctx, follow=work < MAX_CHAIN_WORDS)
+        return step
+
+    def _add_one(self, inv: Invocation, ctx: Ctx, follow: bool = True) -> Flow | Invocation:
+        """Record `inv`; the command it wraps when there is one (and `follow`), else what it
+        prints."""
         if len(self.invocations) >= MAX_INVOCATIONS:
             self.truncated = True
             return Flow()
@@ -663,7 +812,7 @@ class Walker:
                 alias, eq, value = word.text.partition("=")
                 if eq and value:
                     self.nested(value, word, ctx, "alias")
-        inner = unwrap(inv)
+        inner = unwrap(inv) if follow else None
         if inner is not None:
             if inner.argv is not None and inner.placeholder is not None:
                 token = inner.placeholder
@@ -716,7 +865,7 @@ class Walker:
                 if inner.wrapper in ("xargs", "find -exec", "parallel"):
                     child.stdin_kind = child.stdin_text = None
                     child.stdin_download = child.stdin_decoded = child.stdin_secret = False
-                return self.add(child, ctx)
+                return child
             if inner.source is not None:
                 self.nested(inner.source.text, inner.source, ctx, inner.wrapper)
             elif inner.source_words:

@@ -23,7 +23,7 @@ class Inner:
     selective: bool = False
 
 
-def _assignments(words: list[Word]) -> tuple[list[tuple[str, Word]], list[Word]]:
+def leading_assignments(words: list[Word]) -> tuple[list[tuple[str, Word]], list[Word]]:
     assigns: list[tuple[str, Word]] = []
     i = 0
     while i < len(words):
@@ -34,6 +34,10 @@ def _assignments(words: list[Word]) -> tuple[list[tuple[str, Word]], list[Word]]
         else:
             break
     return assigns, words[i:]
+
+
+# Words that only run the next ones (for skipping a wrapper chain too deep to unwrap).
+CHAIN_WORDS = frozenset({"env", "timeout", "xargs", "watch", "eval"})
 
 
 _SIMPLE: dict[str, dict[str, object]] = {
@@ -102,6 +106,7 @@ _SIMPLE: dict[str, dict[str, object]] = {
         "long_arg": ("u", "g", "s"),
     },
 }
+SIMPLE_WRAPPERS = frozenset(_SIMPLE)
 
 
 def unwrap(inv: Invocation) -> Inner | None:
@@ -116,7 +121,7 @@ def unwrap(inv: Invocation) -> Inner | None:
         if name == "sudo":
             if opts.has("e", "l", "v", "k", "K", "V", "h") and not rest:
                 return None
-            assigns, rest = _assignments(rest)
+            assigns, rest = leading_assignments(rest)
             return Inner("sudo", argv=rest, assigns=assigns) if rest else None
         if name == "nice" and rest and rest[0].text.lstrip("-").isdigit():
             rest = rest[1:]
@@ -145,7 +150,7 @@ def unwrap(inv: Invocation) -> Inner | None:
         if split:
             words = [Word(t, split[0].span) for t in split[0].text.split()]
             rest = words + rest
-        assigns, rest = _assignments(rest)
+        assigns, rest = leading_assignments(rest)
         if not rest and not assigns:
             return None
         return Inner("env", argv=rest, assigns=assigns)

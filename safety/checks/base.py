@@ -1,0 +1,60 @@
+"""What every check module shares: the hit type, the command-name index marks, spans."""
+
+from __future__ import annotations
+
+from safety.facts import DYN, DYN_SET, PATH_MARK, Span, Word
+
+Hit = tuple[Span, str]
+
+DELETERS = frozenset({"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred"})
+PERMS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr"})
+_K8S = frozenset({"kubectl", "oc", "k", "microk8s.kubectl", "k3s"})
+_DOCKER = frozenset({"docker", "podman", "nerdctl", "docker-compose"})
+_DB = frozenset(
+    {
+        "mysql",
+        "mariadb",
+        "psql",
+        "sqlite3",
+        "redis-cli",
+        "mongo",
+        "mongosh",
+        "clickhouse-client",
+        "cqlsh",
+        "sqlcmd",
+        "duckdb",
+        "cockroach",
+    }
+)
+
+
+def only(*names: str | frozenset[str]):  # noqa: ANN201
+    """Mark a check as relevant to these command names only, so the engine can skip it."""
+    flat: set[str] = set()
+    for n in names:
+        flat.update([n] if isinstance(n, str) else n)
+
+    def mark(check):  # noqa: ANN001, ANN202
+        check.commands = frozenset(flat)
+        return check
+
+    return mark
+
+
+def _program(check):  # noqa: ANN001, ANN201
+    """Mark a check as one over the whole walked command, not one invocation."""
+    check.program = True
+    return check
+
+
+def _hit(word: Word) -> Hit:
+    return word.span, _show(word.text)
+
+
+def _show(text: str) -> str:
+    shown = text.replace(DYN, "$…").replace(DYN_SET, "$…").replace(PATH_MARK, "$PATH")
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def is_program_check(check: object) -> bool:
+    return bool(getattr(check, "program", False))

@@ -1,0 +1,95 @@
+"""Deletion: rm, find -delete, mv away, rsync --delete, shred."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from safety.checks.base import DELETERS, Hit, _hit, only
+from safety.commands import rm_options
+from safety.facts import Invocation, Word
+from safety.options import parse_options
+from safety.paths import Place, classify, normalise
+from safety.wrappers import find_is_selective, find_start_paths
+
+
+def delete_targets(inv: Invocation) -> Iterator[tuple[Word, bool]]:
+    """(path, recursive) for everything this invocation deletes."""
+    name = inv.name
+    args = inv.args
+    # Under `find START -exec CMD {}`, CMD reaches every file below START: recursive in effect.
+    via_find = bool(inv.via) and inv.via[-1] == "find -exec" and not inv.selective
+    if name in ("rm", "unlink", "srm", "grm"):
+        opts = rm_options(args)
+        recursive = opts.has("r") or via_find
+        for word in opts.operands:
+            yield word, recursive
+    elif name == "find":
+        if any(a.text in ("-delete",) for a in args):
+            starts = find_start_paths(args) or [Word(".", inv.span)]
+            if not find_is_selective(args):
+                for word in starts:
+                    yield word, True
+    elif name == "mv":
+        opts = parse_options(args, short_arg="tS", longs={"target-directory": "t"}, long_arg=("t",))
+        if len(opts.operands) >= 2:
+            for word in opts.operands[:-1]:
+                # Moving a tree away is deleting it where it stood; an ordinary file moved
+                # onto /dev/null is delete.to-null's to report, not a recursive deletion.
+                place = classify(word.text, inv.cwd)
+                if place in (Place.ROOT, Place.HOME, Place.SYSTEM_TOP, Place.SYSTEM):
+                    yield word, True
+    elif name == "rsync" and any(a.text.startswith("--delete") for a in args):
+        operands = [a for a in args if not a.text.startswith("-")]
+        if len(operands) >= 2 and ":" not in operands[-1].text:
+            yield operands[-1], True
+    elif name == "shred":
+        # Shredding destroys the contents whether or not -u then unlinks the file.
+        opts = parse_options(args, short_arg="nsx", longs={"iterations": "n", "size": "s"},
+                             long_arg=("n", "s"))  # fmt: skip
+        for word in opts.operands:
+            yield word, via_find
+
+
+def deletes_place(*places: Place, recursive: bool = True, glob_too: bool = False):  # noqa: ANN201
+    """A check: deletes something in `places` (recursively, unless recursive=False)."""
+
+    @only(DELETERS)
+    def check(inv: Invocation) -> Iterator[Hit]:
+        for word, is_recursive in delete_targets(inv):
+            all_in_dir = glob_too and word.text.rstrip("/").endswith("*")
+            if recursive and not is_recursive and not all_in_dir:
+                continue
+            if classify(word.text, inv.cwd) in places:
+                yield _hit(word)
+
+    return check
+
+
+@only(DELETERS)
+def deletes_all_files(inv: Invocation) -> Iterator[Hit]:
+    for word, recursive in delete_targets(inv):
+        if not recursive and classify(word.text, inv.cwd) is Place.CWD:
+            yield _hit(word)
+
+
+@only("find")
+def find_wide_delete(inv: Invocation) -> Iterator[Hit]:
+    args = inv.args
+    deletes = any(a.text == "-delete" for a in args)
+    for i, a in enumerate(args):
+        if a.text in ("-exec", "-execdir", "-ok", "-okdir") and i + 1 < len(args):
+            inner = args[i + 1].text.rsplit("/", 1)[-1]
+            deletes = deletes or inner in ("rm", "shred", "unlink")
+    if not deletes or not find_is_selective(args):
+        return
+    for word in find_start_paths(args):
+        if classify(word.text, inv.cwd) in (Place.ROOT, Place.HOME, Place.SYSTEM_TOP):
+            yield _hit(word)
+
+
+@only("mv")
+def moves_to_null(inv: Invocation) -> Iterator[Hit]:
+    opts = parse_options(inv.args, short_arg="tS")
+    if len(opts.operands) >= 2 and normalise(opts.operands[-1].text) == "/dev/null":
+        for word in opts.operands[:-1]:
+            yield _hit(word)

@@ -1,0 +1,198 @@
+"""Checks over the whole walked command: staged secrets, fork bombs, /dev/tcp, limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from safety import exfil
+from safety.checks.base import Hit, _program
+from safety.commands import NET_CLIENTS, is_interpreter, is_shell, reads_code_from_stdin
+from safety.facts import DYN, DYN_SET, Invocation, Span
+from safety.paths import normalise
+
+if TYPE_CHECKING:
+    from safety.walker import Walker
+
+
+@_program
+def sends_staged_secret(walker: Walker) -> Iterator[Hit]:
+    yield from exfil.staged_hits(walker)
+
+
+@_program
+def secret_to_dev_tcp(walker: Walker) -> Iterator[Hit]:
+    yield from exfil.dev_tcp_hits(walker)
+
+
+@_program
+def fork_bomb_function(walker: Walker) -> Iterator[Hit]:
+    for fd in walker.functions:
+        if fd.self_piped or fd.self_background or fd.self_calls >= 2:
+            yield fd.span, fd.name
+
+
+_FORK_TEXT = re.compile(r"(\S{1,40}?)\s*\(\s*\)\s*\{\s*\1\s*\|\s*\1\s*&?\s*;?\s*\}")
+
+
+@_program
+def fork_bomb_text(walker: Walker) -> Iterator[Hit]:
+    if not (walker.parse_errors or walker.long_lines):
+        return
+    m = _FORK_TEXT.search(walker.command[:100_000])
+    if m:
+        yield m.span(), m.group(1)
+
+
+def background_loop(shell_only: bool):  # noqa: ANN201
+    def check(inv: Invocation) -> Iterator[Hit]:
+        if not (inv.in_infinite_loop and inv.background and inv.argv):
+            return
+        spawns_shell = (
+            is_shell(inv.name)
+            or inv.argv[0].text in ("$0", DYN, DYN_SET)
+            or inv.name == inv.function
+        )
+        if spawns_shell == shell_only:
+            yield inv.span, inv.name
+
+    return check
+
+
+@_program
+def dev_tcp_shell(walker: Walker) -> Iterator[Hit]:
+    tcp = [
+        (inv, r)
+        for inv in walker.invocations
+        for r in inv.redirects
+        if r.target is not None and r.target.text.startswith(("/dev/tcp/", "/dev/udp/"))
+    ]
+    if not tcp:
+        return
+    for inv, redirect in tcp:
+        if is_shell(inv.name) or inv.name in ("exec",) and len(inv.argv) > 1:
+            yield redirect.span, redirect.target.text if redirect.target else ""
+            return
+    for inv in walker.invocations:
+        dup = any(
+            r.op in (">&", "<&")
+            and r.target is not None
+            and r.target.text.isdigit()
+            and r.target.text not in ("1", "2")
+            for r in inv.redirects
+        )
+        if is_shell(inv.name) and (
+            dup or any(a.text.startswith("-") and "i" in a.text for a in inv.args)
+        ):
+            yield tcp[0][1].span, "/dev/tcp"
+            return
+        if inv.argv and inv.argv[0].dynamic and inv.in_infinite_loop is False and dup:
+            yield tcp[0][1].span, "/dev/tcp"
+            return
+
+
+@_program
+def dev_tcp_any(walker: Walker) -> Iterator[Hit]:
+    for inv in walker.invocations:
+        for r in inv.redirects:
+            if r.target is not None and r.target.text.startswith(("/dev/tcp/", "/dev/udp/")):
+                yield r.span, r.target.text
+    unparsed = walker.parse_errors or walker.long_lines
+    if unparsed and re.search(r"/dev/(?:tcp|udp)/", walker.command[:100_000]):
+        m = re.search(r"/dev/(?:tcp|udp)/\S*", walker.command)
+        if m:
+            yield m.span(), m.group(0)
+
+
+@_program
+def pipe_shell_network(walker: Walker) -> Iterator[Hit]:
+    pipes: dict[int, list[Invocation]] = {}
+    for inv in walker.invocations:
+        if inv.pipe is not None:
+            pipes.setdefault(inv.pipe, []).append(inv)
+    for stages in pipes.values():
+        shells = [
+            i
+            for i in stages
+            if is_shell(i.name)
+            and (reads_code_from_stdin(i) or any(a.text == "-i" for a in i.args))
+        ]
+        clients = [i for i in stages if i.name in NET_CLIENTS]
+        if shells and clients:
+            yield shells[0].span, clients[0].name
+
+
+_OUTPUT_OPTS = {"-o", "--output", "-O", "--output-document"}
+
+
+@_program
+def download_then_run(walker: Walker) -> Iterator[Hit]:
+    saved: dict[str, Span] = {}
+    for inv in walker.invocations:
+        name = inv.name
+        if name in ("curl", "wget", "fetch", "aria2c"):
+            args = inv.args
+            urls = [a.text for a in args if re.match(r"^(?:https?|ftp)://", a.text)]
+            for i, word in enumerate(args):
+                text = word.text
+                if text in _OUTPUT_OPTS and i + 1 < len(args):
+                    target = args[i + 1].text
+                    if name == "curl" and text == "-O":
+                        continue
+                    saved[normalise(target).lstrip("./") or target] = inv.span
+                elif text.startswith(("--output=", "--output-document=")):
+                    saved[normalise(text.split("=", 1)[1]).lstrip("./")] = inv.span
+                elif text.startswith("-o") and len(text) > 2 and not text.startswith("--"):
+                    saved[normalise(text[2:]).lstrip("./")] = inv.span
+            remote_name = name == "wget" and not any(
+                a.text in ("-O", "--output-document") for a in args
+            )
+            remote_name = remote_name or (
+                name == "curl"
+                and any(
+                    a.text in ("-O", "--remote-name")
+                    or re.fullmatch(r"-[a-zA-Z]*O[a-zA-Z]*", a.text)
+                    for a in args
+                )
+            )
+            if remote_name:
+                for url in urls:
+                    base = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                    if base:
+                        saved[base] = inv.span
+            continue
+        if not saved or not inv.argv:
+            continue
+        candidates = [inv.argv[0].text]
+        if is_shell(name) or is_interpreter(name) or name in ("source", ".", "sudo"):
+            candidates += [a.text for a in inv.args if not a.text.startswith("-")][:1]
+        for cand in candidates:
+            key = normalise(cand).lstrip("./")
+            if key in saved and (cand.startswith(("./", "/", "~")) or cand != inv.argv[0].text):
+                yield inv.span, cand
+                return
+
+
+@_program
+def parse_failed(walker: Walker) -> Iterator[Hit]:
+    if walker.parse_errors:
+        yield walker.parse_errors[0], "parse error"
+
+
+@_program
+def too_large(walker: Walker) -> Iterator[Hit]:
+    if walker.truncated:
+        yield (0, len(walker.command)), "too large"
+
+
+@_program
+def line_too_long(walker: Walker) -> Iterator[Hit]:
+    if walker.long_lines:
+        yield walker.long_lines[0], "long line"
+
+
+@_program
+def too_deep(walker: Walker) -> Iterator[Hit]:
+    if walker.too_deep:
+        yield walker.too_deep[0], "nesting"

@@ -1,0 +1,94 @@
+"""Writes to files and devices: auth, start-up, log and system files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from safety.checks.base import DELETERS, PERMS, Hit, _hit, only
+from safety.checks.deletion import delete_targets
+from safety.checks.permissions import _perm_targets
+from safety.commands import write_targets
+from safety.facts import Invocation
+from safety.paths import (
+    Place,
+    classify,
+    is_auth_file,
+    is_device,
+    is_history_file,
+    is_startup_file,
+    normalise,
+)
+
+_QUIET_DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero", "/dev/fd/")
+
+
+def writes_device(inv: Invocation) -> Iterator[Hit]:
+    for word, _how in write_targets(inv):
+        if is_device(word.text) or classify(word.text, inv.cwd) is Place.DEVICE:
+            yield _hit(word)
+
+
+def writes_where(predicate, *, truncate_only: bool = False, deletes: bool = False):  # noqa: ANN001, ANN201
+    """A check: writes (or, with deletes=True, also deletes) a path matching `predicate`."""
+
+    def check(inv: Invocation) -> Iterator[Hit]:
+        for word, how in write_targets(inv):
+            if truncate_only and how != "truncate":
+                continue
+            if predicate(word.text, inv.cwd):
+                yield _hit(word)
+        if deletes:
+            for word, _rec in delete_targets(inv):
+                if predicate(word.text, inv.cwd):
+                    yield _hit(word)
+            if inv.name in ("ln",) and inv.args:
+                target = inv.args[-1]
+                if predicate(target.text, inv.cwd):
+                    yield _hit(target)
+
+    return check
+
+
+def _auth(path: str, cwd: str | None) -> bool:
+    return is_auth_file(path, cwd)
+
+
+def _preload(path: str, cwd: str | None) -> bool:
+    return normalise(path, cwd) == "/etc/ld.so.preload"
+
+
+def _startup(path: str, cwd: str | None) -> bool:
+    return is_startup_file(path, cwd)
+
+
+def _history(path: str, cwd: str | None) -> bool:
+    return is_history_file(path)
+
+
+def _logs(path: str, cwd: str | None) -> bool:
+    return classify(path, cwd) is Place.LOGS
+
+
+def _sysrq(path: str, cwd: str | None) -> bool:
+    return normalise(path, cwd) in ("/proc/sysrq-trigger",)
+
+
+def _system_file(path: str, cwd: str | None) -> bool:
+    norm = normalise(path, cwd)
+    if norm.startswith(_QUIET_DEVICES) or norm.startswith(("/dev/tcp/", "/dev/udp/", "/dev/shm/")):
+        return False
+    if norm.startswith(("/proc/self/", "/proc/sys/", "/sys/")) or norm == "/proc/sysrq-trigger":
+        return False
+    if is_auth_file(path, cwd) or is_startup_file(path, cwd) or norm == "/etc/ld.so.preload":
+        return False  # judged by their own, sharper rules
+    return classify(path, cwd) in (Place.SYSTEM, Place.SYSTEM_TOP)
+
+
+@only(PERMS, DELETERS)
+def perms_on_auth(inv: Invocation) -> Iterator[Hit]:
+    for word in _perm_targets(inv):
+        if is_auth_file(word.text, inv.cwd):
+            yield _hit(word)
+    for word, _rec in delete_targets(inv):
+        if is_auth_file(word.text, inv.cwd):
+            yield _hit(word)
