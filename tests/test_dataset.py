@@ -1,0 +1,160 @@
+"""The dataset builder: tldr page parsing, placeholder filling and the by-page split."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from _shellspec import (  # noqa: E402
+    clean_description,
+    fill_command,
+    fill_placeholder,
+    parse_page,
+    split_of,
+)
+
+PAGE = """# frob
+
+> Frobnicate files in a directory.
+> More information: <https://example.invalid/frob>.
+
+- Frob every file in a directory:
+
+`frob {{path/to/directory}}`
+
+- Frob a [r]ecursive tree, verbosely:
+
+`frob {{[-r|--recursive]}} {{[-v|--verbose]}} {{path/to/directory}}`
+
+- Frob files matching a pattern, keeping {{n}} backups:
+
+`frob --keep {{5}} --match '{{*.ext}}' {{path/to/file1 path/to/file2 ...}}`
+"""
+
+ALIAS = """# frobnicate
+
+> This command is an alias of `frob`.
+
+- View documentation for the original command:
+
+`tldr frob`
+"""
+
+
+def test_parse_page_reads_title_summary_and_pairs() -> None:
+    page = parse_page(PAGE, "linux")
+    assert page.name == "frob" and page.platform == "linux" and not page.is_alias
+    assert page.summary.startswith("Frobnicate files")
+    assert [e.command for e in page.examples] == [
+        "frob {{path/to/directory}}",
+        "frob {{[-r|--recursive]}} {{[-v|--verbose]}} {{path/to/directory}}",
+        "frob --keep {{5}} --match '{{*.ext}}' {{path/to/file1 path/to/file2 ...}}",
+    ]
+    assert page.examples[1].description == "Frob a [r]ecursive tree, verbosely"
+
+
+def test_alias_pages_are_recognised() -> None:
+    assert parse_page(ALIAS, "common").is_alias
+
+
+def test_clean_description_drops_mnemonic_brackets() -> None:
+    assert clean_description("Frob a [r]ecursive tree using `xargs`") == (
+        "Frob a recursive tree using xargs"
+    )
+
+
+def test_choices_resolve_to_one_option_and_keep_the_other_as_alternative() -> None:
+    page = parse_page(PAGE, "linux")
+    for seed in range(20):
+        filled = fill_command(page.examples[1].command, random.Random(seed))
+        assert "{{" not in filled.command and "[" not in filled.command
+        parts = filled.command.split()
+        assert parts[1] in {"-r", "--recursive"} and parts[2] in {"-v", "--verbose"}
+        # Every other spelling of the flags, with the same directory, is an equivalent reference.
+        assert len(filled.alternatives) == 3
+        assert all(alt.endswith(" " + parts[3]) for alt in filled.alternatives)
+        assert filled.command not in filled.alternatives
+
+
+def test_placeholders_get_realistic_values_that_the_request_can_mention() -> None:
+    rng = random.Random(3)
+    filled = fill_command(
+        "frob --keep {{5}} --match '{{*.ext}}' {{path/to/file1 path/to/file2 ...}}", rng
+    )
+    kinds = [kind for kind, _ in filled.mentions]
+    assert kinds == ["number", "glob", "paths"]
+    glob = filled.mentions[1][1]
+    assert glob.startswith("*.") and glob != "*.ext"
+    assert len(filled.mentions[2][1].split()) == 2
+    assert all(value in filled.command for _, value in filled.mentions)
+
+
+def test_fill_placeholder_kinds() -> None:
+    rng = random.Random(0)
+    value, kind = fill_placeholder("path/to/directory", rng)
+    assert kind == "dir" and "path/to" not in value
+    value, kind = fill_placeholder("path/to/file.pdf", rng)
+    assert kind == "file" and value.endswith(".pdf") and value != "file.pdf"
+    assert fill_placeholder("port", rng)[0].isdigit()
+    assert fill_placeholder("username", rng)[1] == "username"
+    assert fill_placeholder("f|d", rng)[0] in {"f", "d"}
+    assert fill_placeholder("path/to/source.tar[.gz|.bz2]", rng)[0].endswith(
+        (".tar.gz", ".tar.bz2")
+    )
+
+
+def test_split_is_deterministic_and_roughly_proportional() -> None:
+    names = [f"page{i}" for i in range(2000)]
+    splits = [split_of(n) for n in names]
+    assert splits == [split_of(n) for n in names]
+    assert 50 < splits.count("test") < 150 and 50 < splits.count("dev") < 150
+
+
+def test_build_never_puts_one_page_in_two_splits(tmp_path: Path) -> None:
+    import build_dataset
+
+    pages = tmp_path / "pages"
+    for platform in ("common", "linux", "osx"):
+        (pages / platform).mkdir(parents=True)
+    for i in range(60):
+        text = PAGE.replace("# frob", f"# frob{i}")
+        (pages / "common" / f"frob{i}.md").write_text(text)
+        (pages / "osx" / f"frob{i}.md").write_text(text)  # the BSD variant: same page name
+    (pages / "common" / "frobnicate.md").write_text(ALIAS)
+    out = tmp_path / "data"
+    assert (
+        build_dataset.main(["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""])
+        == 0
+    )
+    seen: dict[str, str] = {}
+    for split in ("train", "dev", "test"):
+        for line in (out / f"{split}.jsonl").read_text().splitlines():
+            rec = json.loads(line)
+            name = rec["page"].split("/", 1)[1]
+            assert seen.setdefault(name, split) == split, f"{name} in {seen[name]} and {split}"
+            assert rec["prompt"].endswith(
+                "<start_function_call>call:execute_shell{command:<escape>"
+            )
+            assert rec["completion"] == rec["command"] + "<escape>}<end_function_call>"
+            assert "frobnicate" not in rec["page"]  # the alias page is dropped
+            if rec["platform"] == "macos":
+                assert "BSD userland" in rec["context"]
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["alias_pages_dropped"] == 1
+    assert len(set(seen.values())) >= 2
+
+
+def test_a_request_that_names_no_tool_gets_the_tool_named() -> None:
+    from build_dataset import name_the_tool
+
+    rng = random.Random(0)
+    named = name_the_tool("Display help", "zeroclaw doctor", rng)
+    assert "zeroclaw doctor" in named and "help" in named.lower()
+    # Already named (as a whole word): left alone.
+    assert name_the_tool("Show the git log", "git log", rng) == "Show the git log"
+    # A longer word that merely contains the tool's name does not count as naming it.
+    assert "ls" in name_the_tool("List all files", "ls", rng).split()
