@@ -162,7 +162,12 @@ def test_vllm_backend_against_the_server(server: str):
 
 def test_caro_json_dry_run_against_the_server(server: str, tmp_path: Path):
     config = tmp_path / "config.toml"
-    config.write_text(f'[backend.exo]\nbase_url = "{server}"\ntimeout_seconds = 60\n')
+    # No fallback: this test is about the exo path, and the embedded model would answer too.
+    # max_tokens: the server's context is small (see the fixture).
+    config.write_text(
+        "fallback = false\n"
+        f'[backend.exo]\nbase_url = "{server}"\ntimeout_seconds = 60\nmax_tokens = 64\n'
+    )
     env = {**os.environ, "CARO_CONFIG": str(config)}
     proc = subprocess.run(
         [
@@ -186,10 +191,11 @@ def test_caro_json_dry_run_against_the_server(server: str, tmp_path: Path):
     answer = json.loads(lines[0])
     assert answer["request"] == "print the working directory"
     assert answer["executed"] is False
+    assert answer["fallback_from"] == []
     if proc.returncode == 0:
         assert answer["backend"] == "exo" and answer["model"] == ALIAS
         assert answer["command"]
     else:
-        # The untrained base may give no usable command (6), or fall back to embedded.
-        assert proc.returncode in (3, 4, 6), proc.stderr
-        assert answer["error"]["type"]
+        # The pretrained base behind the server may give no usable command (6).
+        assert proc.returncode == 6, proc.stderr
+        assert answer["error"]["type"] == "no_command"
