@@ -58,10 +58,11 @@ def server() -> Iterator[str]:
             "127.0.0.1",
             "--port",
             str(port),
-            # Small on purpose: the pretrained base rambles when nothing constrains it, and
-            # the server caps an answer at n_ctx minus the prompt.
+            # Small, to keep the server light; every client below caps its answers at 64
+            # tokens, since llama_cpp.server answers 500 when prompt + max_tokens overflow
+            # n_ctx (a repair turn's prompt is near 300 tokens, more with a long cwd).
             "--n_ctx",
-            "352",
+            "768",
             "--n_threads",
             "1",
         ],
