@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 from backends.reasons import plain_reason, short_reason
 from backends.transport import JSONResponse, make_client, normalize_base_url, request_json
 from caro_py.errors import BackendError
-from caro_py.protocol import Health
+from caro_py.protocol import GeneratedCommand, Health
 from config.model import DEFAULT_BASE_URLS, Settings
 
 if TYPE_CHECKING:
     import httpx
+
+    from caro_py.parsing import ParsedCommand
 
 #: The answer's length cap when the config sets none.
 MAX_TOKENS = 1024
@@ -98,4 +100,27 @@ class HttpBackend:
             models=self._models or (),
             base_url=self.base_url,
             detail=detail,
+        )
+
+    def _result(
+        self,
+        parsed: ParsedCommand,
+        model: str,
+        body: Any,
+        started: float,
+        resolved: float,
+        done: float,
+    ) -> GeneratedCommand:
+        reported = body.get("model") if isinstance(body, dict) else None
+        return GeneratedCommand(
+            command=parsed.command,
+            backend=self.name,
+            model=reported if isinstance(reported, str) and reported else model,
+            explanation=parsed.explanation,
+            raw=body,
+            timings_ms={
+                "model_lookup": (resolved - started) * 1000,
+                "generate": (done - started) * 1000,
+                "requests": float(self.requests_made),
+            },
         )

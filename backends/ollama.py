@@ -102,19 +102,7 @@ class OllamaBackend(HttpBackend):
                     backend=self.name,
                 ) from None
         done = time.perf_counter()
-        reported = body.get("model") if isinstance(body, dict) else None
-        return GeneratedCommand(
-            command=parsed.command,
-            backend=self.name,
-            model=reported if isinstance(reported, str) and reported else model,
-            explanation=parsed.explanation,
-            raw=body,
-            timings_ms={
-                "model_lookup": (resolved - started) * 1000,
-                "generate": (done - started) * 1000,
-                "requests": float(self.requests_made),
-            },
-        )
+        return self._result(parsed, model, body, started, resolved, done)
 
     def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
         return {

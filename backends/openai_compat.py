@@ -14,7 +14,7 @@ from backends import chat_prompt
 from backends.http_backend import HttpBackend
 from backends.transport import BackendHTTPError
 from caro_py.errors import BackendProtocolError, BackendUnavailable, NoUsableCommand
-from caro_py.parsing import ParsedCommand, parse_openai_message_detailed
+from caro_py.parsing import parse_openai_message_detailed
 from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
 from config.model import Settings
 
@@ -134,29 +134,6 @@ class OpenAICompatBackend(HttpBackend):
                 ) from None
         done = time.perf_counter()
         return self._result(parsed, model, body, started, resolved, done)
-
-    def _result(
-        self,
-        parsed: ParsedCommand,
-        model: str,
-        body: Any,
-        started: float,
-        resolved: float,
-        done: float,
-    ) -> GeneratedCommand:
-        reported = body.get("model") if isinstance(body, dict) else None
-        return GeneratedCommand(
-            command=parsed.command,
-            backend=self.name,
-            model=reported if isinstance(reported, str) and reported else model,
-            explanation=parsed.explanation,
-            raw=body,
-            timings_ms={
-                "model_lookup": (resolved - started) * 1000,
-                "generate": (done - started) * 1000,
-                "requests": float(self.requests_made),
-            },
-        )
 
     async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
         if not self._tools_rejected:
