@@ -14,7 +14,7 @@ _SECURITY_UNITS = re.compile(
 )
 
 
-@only(
+_IPTABLES_FAMILY = (
     "iptables",
     "ip6tables",
     "iptables-legacy",
@@ -22,6 +22,11 @@ _SECURITY_UNITS = re.compile(
     "ip6tables-legacy",
     "ebtables",
     "arptables",
+)
+
+
+@only(
+    *_IPTABLES_FAMILY,
     "nft",
     "ufw",
     "systemctl",
@@ -37,15 +42,7 @@ _SECURITY_UNITS = re.compile(
 def disables_firewall(inv: Invocation) -> Iterator[Hit]:
     name = inv.name
     texts = [a.text for a in inv.args]
-    if name in (
-        "iptables",
-        "ip6tables",
-        "iptables-legacy",
-        "iptables-nft",
-        "ip6tables-legacy",
-        "ebtables",
-        "arptables",
-    ):
+    if name in _IPTABLES_FAMILY:
         if set(texts) & {"-F", "--flush", "-X", "--delete-chain", "-P", "--policy"} or any(
             re.fullmatch(r"-[A-Za-z]*F[A-Za-z]*", t) and not t.startswith("--") and "L" not in t
             for t in texts
