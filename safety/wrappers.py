@@ -59,6 +59,7 @@ _SIMPLE: dict[str, dict[str, object]] = {
             "preserve-env": "preserve-env",
             "login": "i",
             "shell": "s",
+            "edit": "e",
         },
         "long_arg": ("u", "g", "C", "D", "h", "p", "r", "t", "T", "U", "R"),
     },
@@ -121,6 +122,9 @@ def unwrap(inv: Invocation) -> Inner | None:
         if name == "sudo":
             if opts.has("e", "l", "v", "k", "K", "V", "h") and not rest:
                 return None
+            if opts.has("e"):
+                # `sudo -e FILE` is sudoedit: the operands are files to edit, not a command.
+                return Inner("sudo", argv=[Word("sudoedit", rest[0].span), *rest])
             assigns, rest = leading_assignments(rest)
             return Inner("sudo", argv=rest, assigns=assigns) if rest else None
         if name == "nice" and rest and rest[0].text.lstrip("-").isdigit():

@@ -142,6 +142,8 @@ RULES: tuple[Rule, ...] = (
             "sudo vi /etc/sudoers",
             "sudoedit /etc/sudoers.d/deploy",
             "sudo nano /etc/sudoers.d/90-cloud-init-users",
+            "sudo -e /etc/sudoers",
+            "sudo --edit /etc/sudoers.d/deploy",
         ),
         non_matches=("cat /etc/sudoers", "vim ./sudoers.example", "sudo less /etc/sudoers"),
     ),  # fmt: skip

@@ -35,7 +35,13 @@ RULES: tuple[Rule, ...] = (
         HIGH,
         "Opens {target} for editing; it controls who may log in",
         accounts.edits_accounts,
-        matches=("vipw", "sudo vigr", "sudo vim /etc/shadow", "nano /etc/pam.d/sshd"),
+        matches=(
+            "vipw",
+            "sudo vigr",
+            "sudo vim /etc/shadow",
+            "sudo -e /etc/shadow",
+            "nano /etc/pam.d/sshd",
+        ),
         non_matches=("vim ./passwd.txt", "less /etc/passwd", "vipw --help"),
     ),  # fmt: skip
     Rule(
