@@ -1,18 +1,21 @@
 """What every remote backend shares: settings read once, one lazily made client, probe scaffold.
 
 Subclasses (OpenAICompatBackend, OllamaBackend) add the wire format: `_check` for the probe,
-`generate` for the answer.
+and for `generate`: the first answer, the JSON-only answer, where the message sits in a
+response, and how a message is parsed.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from backends import chat_prompt
 from backends.reasons import plain_reason, short_reason
 from backends.transport import JSONResponse, make_client, normalize_base_url, request_json
-from caro_py.errors import BackendError
-from caro_py.protocol import GeneratedCommand, Health
+from caro_py.errors import BackendError, NoUsableCommand
+from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
 from config.model import DEFAULT_BASE_URLS, Settings
 
 if TYPE_CHECKING:
@@ -102,6 +105,55 @@ class HttpBackend:
             detail=detail,
         )
 
+    # ------------------------------------------------------------------ generation
+
+    async def generate(self, request: GenerationRequest) -> GeneratedCommand:
+        """First answer, parse; if it holds no usable command, one repair request; else give up."""
+        started = time.perf_counter()
+        self.check_ready()
+        model = await self.resolve_model()
+        resolved = time.perf_counter()
+        body = await self._first_answer(request, model)
+        message = self._message(body)
+        try:
+            parsed = self._parse(message)
+        except NoUsableCommand as first:
+            repair = chat_prompt.repair_messages(request, _answer_text(message), first.message)
+            body = await self._json_answer(model, repair)
+            try:
+                parsed = self._parse(self._message(body))
+            except NoUsableCommand as second:
+                raise NoUsableCommand(
+                    f"{self.name} ({model}) gave no usable command, even after a repair "
+                    f"request: {second.message}",
+                    raw=second.raw,
+                    backend=self.name,
+                ) from None
+        done = time.perf_counter()
+        return self._result(parsed, model, body, started, resolved, done)
+
+    def check_ready(self) -> None:
+        """Raise BackendUnavailable when the backend cannot work as configured (e.g. no key)."""
+
+    async def resolve_model(self) -> str:
+        raise NotImplementedError
+
+    async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
+        """The response body to the request as asked first (tools where the server takes them)."""
+        raise NotImplementedError
+
+    async def _json_answer(self, model: str, messages: list[dict[str, Any]]) -> Any:
+        """The response body to ``messages`` with the answer asked for as plain JSON."""
+        raise NotImplementedError
+
+    def _message(self, body: Any) -> dict[str, Any]:
+        """The assistant message in a response body; BackendProtocolError when there is none."""
+        raise NotImplementedError
+
+    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+        """The command in an assistant message; NoUsableCommand when it holds none."""
+        raise NotImplementedError
+
     def _result(
         self,
         parsed: ParsedCommand,
@@ -124,3 +176,12 @@ class HttpBackend:
                 "requests": float(self.requests_made),
             },
         )
+
+
+def _answer_text(message: dict[str, Any]) -> str:
+    """The previous answer as text, for the repair turn."""
+    content = message.get("content")
+    if isinstance(content, str) and content.strip():
+        return content
+    calls = message.get("tool_calls")
+    return json.dumps(calls, default=str) if calls else ""

@@ -7,7 +7,6 @@ model takes no tools.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from backends import chat_prompt
@@ -15,9 +14,9 @@ from backends.http_backend import HttpBackend
 from backends.openai_compat import pick_model, rejects_shape
 from backends.reasons import short_reason
 from backends.transport import BackendHTTPError, normalize_base_url
-from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable, NoUsableCommand
-from caro_py.parsing import parse_ollama_message_detailed
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
+from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable
+from caro_py.parsing import ParsedCommand, parse_ollama_message_detailed
+from caro_py.protocol import GenerationRequest, Health
 
 
 def _names(body: Any) -> tuple[str, ...]:
@@ -79,30 +78,8 @@ class OllamaBackend(HttpBackend):
 
     # ------------------------------------------------------------------ generation
 
-    async def generate(self, request: GenerationRequest) -> GeneratedCommand:
-        started = time.perf_counter()
-        model = await self.resolve_model()
-        resolved = time.perf_counter()
-        body = await self._first_answer(request, model)
-        message = self._message(body)
-        try:
-            parsed = parse_ollama_message_detailed(message)
-        except NoUsableCommand as first:
-            previous = message.get("content") or str(message.get("tool_calls") or "")
-            body = await self._json_answer(
-                model, chat_prompt.repair_messages(request, str(previous), first.message)
-            )
-            try:
-                parsed = parse_ollama_message_detailed(self._message(body))
-            except NoUsableCommand as second:
-                raise NoUsableCommand(
-                    f"ollama ({model}) gave no usable command, even after a repair request: "
-                    f"{second.message}",
-                    raw=second.raw,
-                    backend=self.name,
-                ) from None
-        done = time.perf_counter()
-        return self._result(parsed, model, body, started, resolved, done)
+    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+        return parse_ollama_message_detailed(message)
 
     def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
         return {

@@ -7,15 +7,14 @@ retry asking for plain JSON; if the answer holds no usable command, one repair r
 from __future__ import annotations
 
 import json
-import time
 from typing import Any, ClassVar
 
 from backends import chat_prompt
 from backends.http_backend import HttpBackend
 from backends.transport import BackendHTTPError
-from caro_py.errors import BackendProtocolError, BackendUnavailable, NoUsableCommand
-from caro_py.parsing import parse_openai_message_detailed
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
+from caro_py.errors import BackendProtocolError, BackendUnavailable
+from caro_py.parsing import ParsedCommand, parse_openai_message_detailed
+from caro_py.protocol import GenerationRequest, Health
 from config.model import Settings
 
 #: Status codes with which servers say "I do not take this request shape" (tools, formats).
@@ -87,9 +86,6 @@ class OpenAICompatBackend(HttpBackend):
         self._models = model_ids(response.body)
         return self._health(True, started)
 
-    def check_ready(self) -> None:
-        """Raise BackendUnavailable when the backend cannot work as configured (e.g. no key)."""
-
     async def list_models(self) -> tuple[str, ...]:
         if self._models is None:
             response = await self._get("/v1/models", self.timeout)
@@ -109,31 +105,6 @@ class OpenAICompatBackend(HttpBackend):
         return model
 
     # ------------------------------------------------------------------ generation
-
-    async def generate(self, request: GenerationRequest) -> GeneratedCommand:
-        started = time.perf_counter()
-        self.check_ready()
-        model = await self.resolve_model()
-        resolved = time.perf_counter()
-        body = await self._first_answer(request, model)
-        message = self._message(body)
-        try:
-            parsed = parse_openai_message_detailed(message)
-        except NoUsableCommand as first:
-            previous = _answer_text(message)
-            repair = chat_prompt.repair_messages(request, previous, first.message)
-            body = await self._json_answer(model, repair)
-            try:
-                parsed = parse_openai_message_detailed(self._message(body))
-            except NoUsableCommand as second:
-                raise NoUsableCommand(
-                    f"{self.name} ({model}) gave no usable command, even after a repair "
-                    f"request: {second.message}",
-                    raw=second.raw,
-                    backend=self.name,
-                ) from None
-        done = time.perf_counter()
-        return self._result(parsed, model, body, started, resolved, done)
 
     async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
         if not self._tools_rejected:
@@ -174,6 +145,9 @@ class OpenAICompatBackend(HttpBackend):
                 self._format_rejected = True  # the instruction alone has to do
         return (await self._post("/v1/chat/completions", payload)).body
 
+    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+        return parse_openai_message_detailed(message)
+
     def _message(self, body: Any) -> dict[str, Any]:
         if isinstance(body, dict):
             choices = body.get("choices")
@@ -194,12 +168,3 @@ class OpenAICompatBackend(HttpBackend):
             f"{json.dumps(body, default=str)[:200]}",
             backend=self.name,
         )
-
-
-def _answer_text(message: dict[str, Any]) -> str:
-    """The previous answer as text, for the repair turn."""
-    content = message.get("content")
-    if isinstance(content, str) and content.strip():
-        return content
-    calls = message.get("tool_calls")
-    return json.dumps(calls, default=str) if calls else ""
