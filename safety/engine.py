@@ -8,7 +8,8 @@ from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
 from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
-from safety.walker import Ctx, Mapper, Walker, sanitise
+from safety.source import Mapper, sanitise
+from safety.walker import Ctx, Walker
 
 # Shells whose syntax the bash grammar reads well enough; others are judged by words only.
 POSIX_LIKE = frozenset(

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from array import array
-from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +21,7 @@ from safety.commands import (
     reads_code_from_stdin,
 )
 from safety.exfil import secret_content
+from safety.expand import brace_expand, scanned_values, unescape_word
 from safety.facts import (
     DYN,
     DYN_SET,
@@ -37,6 +35,7 @@ from safety.facts import (
 )
 from safety.lexer import scan
 from safety.paths import is_secret, normalise
+from safety.source import Mapper, split_chunks
 from safety.textops import MAX_TEXT, decode_escapes, emulate
 from safety.wrappers import (
     CHAIN_WORDS,
@@ -56,57 +55,10 @@ MAX_WRAPPERS = 16  # sudo/env/nice... around one command; more are judged as too
 MAX_CHAIN_WORDS = 400_000  # words one wrapper chain may copy before it is followed no further
 WRAPPER_NAMES = CHAIN_WORDS | SIMPLE_WRAPPERS
 MAX_LOOP_VALUES = 6
-WHOLE_PARSE_LIMIT = 16_384  # larger sources are parsed in chunks of whole logical lines
-CHUNK_SIZE = 2_048
-# A logical line longer than this is not parsed (error recovery on it can take seconds) but
-# judged by its words; cutting it up instead would hide `A=<17 KB> rm -rf /`.
-LINE_PARSE_LIMIT = 16_384
 LONG_SCAN_LIMIT = 4_000_000  # characters of such lines the word scan reads, sh -c included
 PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap its time
 
 _STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
-
-
-class Mapper:
-    """Maps byte offsets in the text being parsed to character spans in the assessed command."""
-
-    def __init__(self, text: str, base: int | None, fixed: Span | None) -> None:
-        self.base = base
-        self.fixed = fixed
-        self._text_len = len(text)
-        self._starts: array[int] | None = None
-        if base is not None and not text.isascii():
-            starts: array[int] = array("q")
-            pos = 0
-            for ch in text:
-                starts.append(pos)
-                pos += len(ch.encode("utf-8", "surrogatepass"))
-            starts.append(pos)  # the end of the text maps to len(text)
-            self._starts = starts
-
-    def shift(self, offset: int, text: str) -> Mapper:
-        """A mapper for a slice of this text starting `offset` characters in."""
-        if self.fixed is not None or self.base is None:
-            return self
-        if offset == 0 and self._text_len == len(text):
-            return self
-        return Mapper(text, self.base + offset, None)
-
-    def char(self, byte: int) -> int:
-        if self._starts is None:
-            return byte
-        return bisect_right(self._starts, byte) - 1 if byte > 0 else 0
-
-    def chars(self, start: int, end: int) -> Span:
-        """The span of characters `start`..`end` of this text in the assessed command."""
-        if self.fixed is not None or self.base is None:
-            return self.fixed or (0, 0)
-        return (self.base + start, self.base + end)
-
-    def span(self, start: int, end: int) -> Span:
-        if self.fixed is not None or self.base is None:
-            return self.fixed or (0, 0)
-        return (self.base + self.char(start), self.base + self.char(end))
 
 
 @dataclass
@@ -157,81 +109,6 @@ DEFAULT_ENV = {
     "USER": DYN_SET,
     "PATH": PATH_MARK,
 }
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def sanitise(text: str) -> str:
-    """Make text parseable without moving any offset: NUL becomes a space (no shell can
-    receive one, and the grammar chokes on long runs of them) and lone surrogates, which
-    UTF-8 cannot encode, become U+FFFD."""
-    if "\x00" in text:
-        text = text.replace("\x00", " ")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
-
-
-def logical_lines(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each logical line: a newline after an odd run of backslashes
-    continues the line, as in the shell."""
-    start = 0
-    pos = text.find("\n")
-    while pos != -1:
-        k = pos
-        while k > start and text[k - 1] == "\\":
-            k -= 1
-        if (pos - k) % 2 == 0:
-            yield start, pos + 1
-            start = pos + 1
-        pos = text.find("\n", pos + 1)
-    if start < len(text):
-        yield start, len(text)
-
-
-def split_chunks(text: str) -> list[tuple[int, str, bool]]:
-    """(char offset, text, too long to parse) pieces: the whole text when small, else runs
-    of whole logical lines. A line is never cut: one too long to parse is its own piece."""
-    if len(text) <= WHOLE_PARSE_LIMIT:
-        return [(0, text, False)]
-    chunks: list[tuple[int, str, bool]] = []
-    start = 0
-    pos = 0
-    for line_start, line_end in logical_lines(text):
-        if line_end - line_start > LINE_PARSE_LIMIT:
-            if pos > start:
-                chunks.append((start, text[start:pos], False))
-            chunks.append((line_start, text[line_start:line_end], True))
-            start = pos = line_end
-            continue
-        if line_end - start > CHUNK_SIZE and pos > start:
-            chunks.append((start, text[start:pos], False))
-            start = pos
-        pos = line_end
-    if pos > start:
-        chunks.append((start, text[start:pos], False))
-    return chunks
-
-
-_HOME = re.compile(r"^\$(?:HOME\b|\{HOME\})")
-_IFS = re.compile(r"\$(?:IFS\b|\{IFS\})")
-
-
-def scanned_values(text: str) -> list[str]:
-    """What one word of the word scan may expand to: $HOME is home, $IFS splits, braces
-    expand, any other leading $ is a value known only at run time."""
-    value = _HOME.sub("~", text)
-    split = _IFS.sub(" ", value)
-    # Only an $IFS expansion splits: a quoted "a b" stays one word, as in the shell.
-    parts = split.split() if split != value else [value]
-    return [
-        item.replace("$", DYN_SET) if item.startswith("$") else item
-        for part in parts
-        for item in brace_expand(part)
-    ]
 
 
 def skip_wrapper_words(argv: list[Word]) -> list[Word]:
@@ -1080,30 +957,3 @@ class Walker:
         if value is None:
             return Val(DYN, split=not quoted)
         return Val(value, split=not quoted)
-
-
-def unescape_word(text: str) -> str:
-    """Quote removal for an unquoted word: `\\r\\m` is `rm`; a line continuation vanishes."""
-    if "\\" not in text:
-        return text
-    return re.sub(r"\\(\n|.)", lambda m: "" if m.group(1) == "\n" else m.group(1), text, flags=re.S)
-
-
-_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
-
-
-def brace_expand(text: str, limit: int = 32) -> list[str]:
-    """Expand comma braces: `{rm,-rf,/}` becomes three words, `a{b,c}d` two."""
-    m = _BRACE.search(text)
-    if not m:
-        return [text]
-    head, tail = text[: m.start()], text[m.end() :]
-    items = m.group(1).split(",")
-    if head == "" and tail == "":
-        return items[:limit]
-    out: list[str] = []
-    for item in items:
-        out.extend(brace_expand(head + item + tail, limit))
-        if len(out) >= limit:
-            break
-    return out[:limit]
