@@ -29,6 +29,7 @@ from _shellspec import (  # noqa: E402
     read_pages,
     split_of,
 )
+from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
 from _shellspec_own import OWN_EXAMPLES  # noqa: E402
 
 from backends.functiongemma import render_prompt, render_target  # noqa: E402
@@ -229,11 +230,24 @@ def tldr_records(pages: list[Page], variants_core: int, seed: int) -> list[dict[
     return records
 
 
+def own_split(topic: str, everyday: bool) -> str:
+    """The split of one of our own topics.
+
+    The first list keeps the split it was trained under. The everyday list holds a quarter of
+    its topics out, so the test has enough everyday requests to measure what users ask for;
+    its split key differs from the first list's, so no trained topic moves into test.
+    """
+    if everyday:
+        return split_of(f"caro-everyday/{topic}", dev_pct=5, test_pct=25)
+    return split_of(f"caro/{topic}")
+
+
 def own_records(seed: int) -> list[dict[str, object]]:
     """Examples the project writes itself: everyday phrasings tldr lacks."""
     records: list[dict[str, object]] = []
-    for idx, (topic, category, command, requests) in enumerate(OWN_EXAMPLES):
-        split = split_of(f"caro/{topic}")
+    topics = [(e, False) for e in OWN_EXAMPLES] + [(e, True) for e in EVERYDAY_EXAMPLES]
+    for idx, ((topic, category, command, requests), everyday) in enumerate(topics):
+        split = own_split(topic, everyday)
         rng = random.Random(f"{seed}:own:{idx}")
         for request in requests:
             context = rng.choice(LINUX_CONTEXTS).describe()
@@ -290,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants-core", type=int, default=3)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
+        "--own-repeat",
+        type=int,
+        default=3,
+        help="times each of our own training examples appears (they are few, and what users type)",
+    )
+    parser.add_argument(
         "--tokenize-with",
         type=Path,
         default=REPO / "runs" / "base" / "gemma3-270m-q4_k_m.gguf",
@@ -313,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     # Keep every own example and every core-category example; sample the long tail.
     core = [r for r in rest if r["category"] != "other"]
     tail = [r for r in rest if r["category"] == "other"]
+    own_train = own_train * max(1, args.own_repeat)
     room = max(0, args.max_train - len(own_train) - len(core))
     rng.shuffle(tail)
     train = own_train + core + tail[:room]

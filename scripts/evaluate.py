@@ -453,9 +453,14 @@ def summarise(name: str, rows: list[Row]) -> Report:
     )
 
 
-def load_examples(path: Path, limit: int, seed: int) -> list[dict[str, Any]]:
+def load_examples(
+    path: Path, limit: int, seed: int, source: str | None = None
+) -> list[dict[str, Any]]:
+    """``limit`` examples drawn with ``seed``; ``source`` keeps only tldr or caro rows."""
     with path.open(encoding="utf-8") as fh:
         recs = [json.loads(line) for line in fh if line.strip()]
+    if source:
+        recs = [r for r in recs if r.get("source") == source]
     rng = random.Random(seed)
     rng.shuffle(recs)
     return recs[:limit] if limit else recs
@@ -524,6 +529,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=REPO / "runs" / "data" / "test.jsonl")
     p.add_argument("--limit", type=int, default=300, help="examples (0: all)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--source",
+        choices=["tldr", "caro"],
+        help="only rows from tldr pages, or only the project's own everyday requests",
+    )
     p.add_argument("--backend", choices=["embedded", "openai"], default="embedded")
     p.add_argument("--base", type=Path, default=DEFAULT_BASE, help="embedded: base GGUF")
     p.add_argument("--adapter", type=Path, default=REPO / "backends" / "data" / "shell-lora.gguf")
@@ -549,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"{args.data} not found: run scripts/build_dataset.py first")
     if "train" in args.data.name:
         p.error("refusing to evaluate on the training split")
-    examples = load_examples(args.data, args.limit, args.seed)
+    examples = load_examples(args.data, args.limit, args.seed, args.source)
     # Same-context prompts in a row: llama.cpp reuses the cached developer-turn prefix.
     examples.sort(key=lambda rec: str(rec.get("context")))
 

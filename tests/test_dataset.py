@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -158,3 +159,36 @@ def test_a_request_that_names_no_tool_gets_the_tool_named() -> None:
     assert name_the_tool("Show the git log", "git log", rng) == "Show the git log"
     # A longer word that merely contains the tool's name does not count as naming it.
     assert "ls" in name_the_tool("List all files", "ls", rng).split()
+
+
+def test_own_topics_keep_their_split_and_everyday_topics_hold_out_a_quarter() -> None:
+    from _shellspec_everyday import EVERYDAY_EXAMPLES
+    from _shellspec_own import OWN_EXAMPLES
+    from build_dataset import own_split
+
+    # The first list was trained on under this split; moving a topic would leak it.
+    for topic, *_ in OWN_EXAMPLES:
+        assert own_split(topic, everyday=False) == split_of(f"caro/{topic}")
+    everyday = [own_split(topic, everyday=True) for topic, *_ in EVERYDAY_EXAMPLES]
+    assert 0.12 < everyday.count("test") / len(everyday) < 0.4
+    topics = [t for t, *_ in OWN_EXAMPLES] + [t for t, *_ in EVERYDAY_EXAMPLES]
+    assert len(topics) == len(set(topics)), "a topic name is used twice"
+
+
+def test_own_training_examples_are_repeated_and_never_reach_test(tmp_path: Path) -> None:
+    import build_dataset
+
+    pages = tmp_path / "pages"
+    (pages / "common").mkdir(parents=True)
+    (pages / "common" / "frob.md").write_text(PAGE)
+    out = tmp_path / "data"
+    args = ["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""]
+    assert build_dataset.main([*args, "--own-repeat", "2"]) == 0
+    rows = {
+        split: [json.loads(line) for line in (out / f"{split}.jsonl").read_text().splitlines()]
+        for split in ("train", "test")
+    }
+    own_train = Counter(r["request"] for r in rows["train"] if r["source"] == "caro")
+    assert own_train and set(own_train.values()) == {2}
+    test_requests = {r["request"] for r in rows["test"] if r["source"] == "caro"}
+    assert test_requests and not test_requests & set(own_train)

@@ -105,3 +105,17 @@ def test_parse_check_wants_one_line_of_valid_bash() -> None:
     assert not is_shell_command("Run one shell command on the user's machine")  # open quote
     assert not is_shell_command("ls\nrm x")
     assert not is_shell_command("  ")
+
+
+def test_examples_can_be_limited_to_one_source(tmp_path: Path) -> None:
+    import json
+
+    from evaluate import load_examples
+
+    data = tmp_path / "test.jsonl"
+    rows = [{"request": f"r{i}", "source": "caro" if i % 3 == 0 else "tldr"} for i in range(30)]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    caro = load_examples(data, 0, seed=1, source="caro")
+    assert len(caro) == 10 and {r["source"] for r in caro} == {"caro"}
+    assert len(load_examples(data, 5, seed=1, source="tldr")) == 5
+    assert len(load_examples(data, 0, seed=1)) == 30
