@@ -2,9 +2,9 @@
 
 Model loads are the slow part (about half a second each here), so the module shares two
 backends: ``first`` builds the prefix state cold, ``second`` is a fresh load that must find
-it warm and give the same answer. Until the shell adapter ships, the pretrained base may
-answer with a sentence, which the shared parser refuses (NoUsableCommand); these tests pin
-the backend's mechanics either way, from its own figures (``last_stats``).
+it warm and give the same answer. The small model can still answer some requests with text
+the shared parser refuses (NoUsableCommand); these tests pin the backend's mechanics either
+way, from its own figures (``last_stats``).
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ from tests._backend_fixtures import CONTEXT
 
 REPO = Path(__file__).resolve().parent.parent
 REQUEST = "list running docker containers"
-# Shorter than the product's default: the pretrained base (before the adapter ships) can
-# ramble, and this shared machine is slow.
+# Shorter than the product's default: a wrong answer can ramble, and this machine is slow.
 SETTINGS = EmbeddedSettings(max_tokens=32)
 
 
