@@ -118,6 +118,14 @@ def test_generation_stops_at_escape_and_parses(first):
         assert "\n" not in result.command
 
 
+def test_the_shipped_adapter_answers_the_readme_request_with_a_docker_command(first):
+    # The base model alone answers this with prose; the adapter was trained on this request.
+    _, result = first
+    if shipped_adapter() is None:
+        pytest.skip("no shell adapter shipped")
+    assert result.command is not None and result.command.split()[0] == "docker"
+
+
 def test_first_run_builds_the_prefix_state(first, prefix_dir: Path):
     _, result = first
     assert result.raw["prefix_cache"] == "cold"
