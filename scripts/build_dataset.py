@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--own-repeat",
         type=int,
-        default=3,
+        default=5,
         help="times each of our own training examples appears (they are few, and what users type)",
     )
     parser.add_argument(
