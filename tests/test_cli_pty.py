@@ -87,6 +87,35 @@ class Terminal:
             self.proc.wait()
 
 
+def wait_for_descendant(root: int, name: str, timeout: float = 20) -> None:
+    """Return once a process under `root` runs the program `name` (Linux /proc; elsewhere
+    a short pause is the best there is)."""
+    if not Path("/proc/self/stat").exists():
+        time.sleep(1)
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        parents: dict[int, int] = {}
+        names: dict[int, str] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:  # gone since the listing
+                continue
+            pid = int(stat.parent.name)
+            # "PID (COMM) STATE PPID ...": COMM may hold spaces and brackets.
+            names[pid] = text[text.index("(") + 1 : text.rindex(")")]
+            parents[pid] = int(text[text.rindex(")") + 2 :].split()[1])
+        for pid, comm in names.items():
+            up = parents.get(pid)
+            while comm == name and up is not None:
+                if up == root:
+                    return
+                up = parents.get(up)
+        time.sleep(0.02)
+    raise AssertionError(f"no {name!r} process started under pid {root}")
+
+
 @pytest.fixture
 def terminal(fake_server: FakeChatServer, tmp_path: Path) -> Iterator:
     write_config("fallback = false\n")
@@ -148,6 +177,9 @@ def test_ctrl_c_while_the_command_runs_gives_130(terminal, fake_server: FakeChat
     term.expect(PROMPT)
     term.send("y\n")
     term.expect("started-2")
+    # Ctrl-C only once `sleep` has exec'd: one landing while the shell forks it can be lost
+    # by the half-made child (a shell race, not caro's), and bash would then wait 30 s.
+    wait_for_descendant(term.proc.pid, "sleep")
     term.send("\x03")
     assert term.finish() == 130
     assert "Traceback" not in term.output
