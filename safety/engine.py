@@ -8,7 +8,7 @@ from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
 from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
-from safety.source import Mapper, sanitise
+from safety.source import Mapper, join_continuations, sanitise
 from safety.walker import Ctx, Walker
 
 # Shells whose syntax the bash grammar reads well enough; others are judged by words only.
@@ -79,7 +79,7 @@ def _as_text(command: object) -> str:
 
 def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
     """Findings for `text` (before policy), and whether the grammar parsed all of it."""
-    clean = sanitise(text)
+    clean = join_continuations(sanitise(text))
     walker = Walker(clean)
     try:
         walker.run()

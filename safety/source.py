@@ -113,3 +113,61 @@ def split_chunks(text: str) -> list[tuple[int, str, bool]]:
     if pos > start:
         chunks.append((start, text[start:pos], False))
     return chunks
+
+
+_FLANKED = re.compile(r"[^\s$]\\\n\S")
+_SPECIAL = re.compile(r"\\.|\$'|['\"#]", re.S)
+
+
+def join_continuations(text: str) -> str:
+    """Make a backslash-newline inside a word read as what the shell makes of it, without
+    moving any offset.
+
+    The shell deletes backslash-newline before it splits words, so `r\\<newline>m` runs
+    `rm`; the grammar reads two words there. Each such pair between two word characters
+    becomes `""`, an empty string of the same length that joins them the same way (in
+    double quotes it closes and reopens the string). Single quotes keep it literally,
+    as the shell does, and so does a comment, where no continuation happens.
+    """
+    if not _FLANKED.search(text):
+        return text
+    out = list(text)
+    quote = ""  # "'" single, '"' double, "$'" ANSI-C, "" none
+    pos = 0
+    while True:
+        m = _SPECIAL.search(text, pos)
+        if m is None:
+            break
+        token, at = m.group(), m.start()
+        pos = m.end()
+        if quote == "'":
+            if token.endswith("'") and not token.startswith("\\"):
+                quote = ""
+                pos = at + 1
+            elif token.startswith("\\"):
+                pos = at + 1  # no escapes in single quotes
+        elif quote == "$'":
+            if token == "'":
+                quote = ""
+        elif token == "\\\n":
+            before = text[at - 1] if at else " "
+            after = text[at + 2] if at + 2 < len(text) else " "
+            if not before.isspace() and not after.isspace() and before != "$":
+                out[at] = out[at + 1] = '"'
+        elif token.startswith("\\"):
+            pass  # an escaped character is never a quote or a comment
+        elif quote == '"':
+            if token == '"':
+                quote = ""
+            elif token != "#":
+                pos = at + 1
+        elif token == "$'":
+            quote = "$'"
+        elif token in ("'", '"'):
+            quote = token
+        elif token == "#" and (at == 0 or text[at - 1].isspace() or text[at - 1] in ";&|()"):
+            end = text.find("\n", at)
+            if end == -1:
+                break
+            pos = end
+    return "".join(out)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from functools import cache
 from typing import Any
 
 from safety import grammar, interp
 from safety.commands import (
+    OTHER_INTERPRETERS,
+    SHELLS,
     interpreter_code,
     is_downloader,
     is_interpreter,
@@ -33,9 +37,10 @@ from safety.facts import (
     Span,
     Word,
 )
+from safety.keywords import blank_prefix_keywords
 from safety.lexer import scan
 from safety.paths import is_secret, normalise
-from safety.source import Mapper, split_chunks
+from safety.source import Mapper, join_continuations, split_chunks
 from safety.textops import MAX_TEXT, decode_escapes, emulate
 from safety.wrappers import (
     CHAIN_WORDS,
@@ -58,6 +63,9 @@ MAX_LOOP_VALUES = 6
 LONG_SCAN_LIMIT = 4_000_000  # characters of such lines the word scan reads, sh -c included
 PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap its time
 
+_MARKERS = frozenset((DYN, DYN_SET, PATH_MARK))
+_BACKQUOTED = re.compile(r"(?<!\\)`((?:\\.|[^`\\]){1,4000})`", re.S)
+_SUBSTITUTIONS = ("command_substitution", "process_substitution")
 _STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
 
 
@@ -129,6 +137,29 @@ def skip_wrapper_words(argv: list[Word]) -> list[Word]:
     return argv[i:]
 
 
+MAX_GLOB_NAMES = 8  # known commands a glob in a command name is judged as
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+@cache
+def known_command_names() -> tuple[str, ...]:
+    """Every command name a rule, wrapper or code reader knows, for `/bin/r? -rf /`."""
+    from safety.rules import COMMAND_RULES
+
+    names = set(WRAPPER_NAMES) | SHELLS | OTHER_INTERPRETERS
+    names |= {"python", "python3", "mkfs", "sudo", "doas", "su", "eval", "source", "."}
+    for rule in COMMAND_RULES:
+        names.update(getattr(rule.check, "commands", None) or ())
+    return tuple(sorted(names))
+
+
+def glob_command_names(name: str) -> list[str]:
+    """The known commands a command name written as a glob could run (`r?`, `r[m]`)."""
+    if not _GLOB_CHARS.search(name):
+        return []
+    return [n for n in known_command_names() if fnmatchcase(n, name)][:MAX_GLOB_NAMES]
+
+
 def first_error(node: Any) -> Any:
     """The first ERROR or missing node under `node` (for a useful span)."""
     while True:
@@ -166,6 +197,7 @@ class Walker:
         if parent.depth > MAX_DEPTH:
             self.too_deep.append(mapper.span(0, len(text.encode("utf-8", "surrogatepass"))))
             return Flow()
+        text = join_continuations(text)  # same length: spans stay put
         env = dict(DEFAULT_ENV)
         env.update(parent.env)
         ctx = Ctx(
@@ -197,7 +229,7 @@ class Walker:
                 # Grammar time is spent (pathological input): the word scan judges the rest.
                 self.parse_errors.append(sub_mapper.span(0, len(src)))
                 break
-            tree = grammar.parse(src)
+            src, tree = blank_prefix_keywords(src, grammar.parse)
             if tree is None:
                 self.grammar_missing = True
                 self.parse_errors.append(sub_mapper.span(0, len(src)))
@@ -458,9 +490,18 @@ class Walker:
         text = ""
         cont: list[Any] = []
         rest: list[Any] = []
+        start = next((c for c in node.children if c.type == "heredoc_start"), None)
+        quoted = start is not None and any(q in self.text_of(start, ctx) for q in "'\"\\")
         for child in node.children:
             if child.type == "heredoc_body":
                 text = self.text_of(child, ctx)
+                if not quoted:
+                    # `$(...)` and backquotes in the body run as the here-doc is read (the
+                    # grammar parses the first kind only).
+                    self.walk_substitutions(child, ctx)
+                    for m in _BACKQUOTED.finditer(text):
+                        span = self.span_of(child, ctx)
+                        self.nested(m.group(1), Word(m.group(1), span), ctx, "here-doc")
             elif child.is_named and child.type not in (
                 "heredoc_start",
                 "heredoc_end",
@@ -540,6 +581,8 @@ class Walker:
             name_node = item.child_by_field_name("name")
             value_node = item.child_by_field_name("value")
             name = self.text_of(name_node, ctx) if name_node is not None else ""
+            if name_node is not None and name_node.type == "subscript":
+                self.walk_substitutions(name_node, ctx)  # a[$(cmd)]=1 runs cmd
             if value_node is None:
                 val = Val("")
                 span = self.span_of(item, ctx)
@@ -672,6 +715,10 @@ class Walker:
         if not inv.argv:
             return Flow()
         name = inv.name
+        for match in glob_command_names(name):
+            # The shell expands `/bin/r?` to whatever it matches; judge each command it could be.
+            first = inv.argv[0]
+            self.add(replace(inv, argv=[replace(first, text=match), *inv.args], via=()), ctx)
         if ctx.function and name == ctx.function and self._functions_open:
             fd = self._functions_open[-1]
             if fd.name == name:
@@ -828,7 +875,8 @@ class Walker:
         texts = [val.text]
         if val.split:
             ifs = ctx.env.get("IFS", " \t\n")
-            seps = "".join(ch for ch in ifs if ch in " \t\n") or " "
+            # Every IFS character splits (`IFS=,; c=rm,-rf,/; $c`); run-time markers do not.
+            seps = "".join(ch for ch in ifs if ch not in _MARKERS) or " "
             parts = re.split("[" + re.escape(seps) + "]+", val.text) if ifs else [val.text]
             texts = [p for p in parts if p] or []
         if node.type in ("word", "concatenation") and "{" in val.text and "," in val.text:
@@ -886,7 +934,21 @@ class Walker:
             return Val(DYN_SET)
         if kind == "ERROR":
             self.parse_errors.append(self.span_of(node, ctx))
+        # Arrays, subscripts and other forms whose value is not modelled: whatever
+        # substitutions they hold still run.
+        self.walk_substitutions(node, ctx)
         return Val(self.text_of(node, ctx))
+
+    def walk_substitutions(self, node: Any, ctx: Ctx) -> None:
+        """Walk every `$(...)`, backquote and `<(...)` under `node` (not inside one another:
+        walking one walks what it holds)."""
+        stack = list(reversed(node.children))
+        while stack:
+            child = stack.pop()
+            if child.type in _SUBSTITUTIONS:
+                self.walk_block(child, self.fresh(ctx))
+            else:
+                stack.extend(reversed(child.children))
 
     def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
         texts: list[str] = []
@@ -932,6 +994,9 @@ class Walker:
             (c.type for c in node.children if not c.is_named and c.type not in ("${", "}")), ""
         )
         value = ctx.env.get(name) if name else None
+        for child in node.named_children:
+            if child.type == "subscript":
+                self.walk_substitutions(child, ctx)  # ${a[$(cmd)]} runs cmd
         if raw.startswith("${#") or raw.startswith("${!"):
             return Val(DYN_SET, split=not quoted)
         if op in (":-", "-", ":=", "="):

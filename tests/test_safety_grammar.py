@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from safety import Risk, assess
 from safety.grammar import _defuse
 
@@ -46,3 +48,32 @@ def test_danger_beside_a_risky_code_point_is_still_seen() -> None:
     assert result.risk is Risk.CRITICAL
     start, end = result.findings[0].span
     assert "rm -rf / # \U000e0041"[start:end].strip() != ""
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("r\\\nm -rf /", 'r""m -rf /'),  # the shell runs `rm`
+        ('echo "a\\\nb"', 'echo "a""b"'),  # in double quotes too
+        ("ls \\\n  -l", "ls \\\n  -l"),  # between words: the grammar reads that already
+        ("echo 'r\\\nm'", "echo 'r\\\nm'"),  # single quotes keep it
+        ("# note\\\nrm", "# note\\\nrm"),  # no continuation in a comment
+    ],
+)
+def test_backslash_newline_inside_a_word_joins_it_without_moving_offsets(
+    text: str, joined: str
+) -> None:
+    from safety.source import join_continuations
+
+    assert join_continuations(text) == joined
+    assert len(joined) == len(text)
+
+
+@pytest.mark.parametrize(
+    "command", ["time { rm -rf /; }", "time -p (rm -rf /)", "coproc x { rm -rf /; }"]
+)
+def test_time_and_coproc_keywords_do_not_hide_the_command_and_spans_stay(command: str) -> None:
+    result = assess(command)
+    assert result.risk is Risk.CRITICAL
+    start, end = result.findings[0].span
+    assert command[start:end] == "/" and start > command.index("rm")
