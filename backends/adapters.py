@@ -17,6 +17,7 @@ from typing import Any
 from backends.llama_runtime import log_hint
 from backends.models import DEFAULT_SHA256, ResolvedModel, known_sha256
 from caro_py.errors import ModelError
+from config.loader import expand_home
 from config.model import EmbeddedSettings
 
 DEFAULT_ADAPTER = "shell-lora.gguf"
@@ -71,7 +72,7 @@ def resolve_adapter(
     gets sha256 "unknown".
     """
     if settings.adapter_path:
-        path = Path(settings.adapter_path).expanduser()
+        path = expand_home(settings.adapter_path)
         if not path.is_file():
             raise ModelError(
                 f"embedded.adapter_path is {settings.adapter_path}, but there is no file there.",

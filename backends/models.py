@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caro_py.errors import ConfigError, ModelError
+from config.loader import expand_home
 from config.model import EmbeddedSettings
 
 DEFAULT_MODEL_ID = "gemma3-270m"
@@ -134,7 +135,7 @@ def cache_root() -> Path:
     """caro's cache directory; ``CARO_CACHE_DIR`` overrides it (tests, read-only homes)."""
     override = os.environ.get("CARO_CACHE_DIR")
     if override:
-        return Path(override).expanduser()
+        return expand_home(override)
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("caro"))
@@ -302,7 +303,7 @@ def resolve_model(
     """Find (and if needed fetch) the GGUF to load. Raises ModelError or ConfigError."""
     root = root or cache_root()
     if settings.model_path:
-        path = Path(settings.model_path).expanduser()
+        path = expand_home(settings.model_path)
         if not path.is_file():
             raise ModelError(
                 f"embedded.model_path is {settings.model_path}, but there is no file there. "
@@ -358,7 +359,7 @@ def peek_model(settings: EmbeddedSettings, root: Path | None = None) -> Resolved
     """
     root = root or cache_root()
     if settings.model_path:
-        path = Path(settings.model_path).expanduser()
+        path = expand_home(settings.model_path)
         if not path.is_file():
             return None
         sha = known_sha256(path, root, compute=False)
@@ -381,7 +382,7 @@ def describe_model(settings: EmbeddedSettings, root: Path | None = None) -> tupl
     """(usable without a download, a short description); never hashes, loads or fetches."""
     root = root or cache_root()
     if settings.model_path:
-        path = Path(settings.model_path).expanduser()
+        path = expand_home(settings.model_path)
         if path.is_file():
             return True, f"model {path.name}"
         return False, f"model_path {settings.model_path} does not exist"

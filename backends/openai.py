@@ -25,10 +25,20 @@ class OpenAIBackend(OpenAICompatBackend):
     def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
         super().__init__(settings, use_overrides=use_overrides)
         self.api_key_env = settings.backend_settings(self.name).api_key_env or "OPENAI_API_KEY"
-        self.api_key = os.environ.get(self.api_key_env) or None
+        # A key pasted with its line ending is still the key; anything else a header cannot
+        # carry is refused by name, never echoed (the HTTP library's error would print it).
+        self.api_key = (os.environ.get(self.api_key_env) or "").strip() or None
 
     def headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        if not self.api_key:
+            return {}
+        if not all(" " <= ch <= "~" for ch in self.api_key):
+            raise BackendUnavailable(
+                f"openai: the API key in ${self.api_key_env} holds characters an HTTP header "
+                "cannot carry (non-ASCII or control characters); set it again",
+                backend=self.name,
+            )
+        return {"authorization": f"Bearer {self.api_key}"}
 
     def check_ready(self) -> None:
         host = urlsplit(self.base_url).hostname or ""

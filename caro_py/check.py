@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TextIO
 
 from caro_py.errors import EXIT_BLOCKED, EXIT_OK
+from caro_py.visible import visible
 from safety import Assessment, Decision, Policy, assess
 
 _STYLE = {
@@ -35,7 +35,9 @@ def run_check(command: str, *, as_json: bool, policy: Policy, shell: str = "bash
 
 def _print_json(result: Assessment, out: TextIO) -> None:
     payload = {"command": result.command, **result.to_dict()}
-    out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    from caro_py.jsonout import dumps
+
+    out.write(dumps(payload) + "\n")
 
 
 def _print_table(result: Assessment) -> None:
@@ -46,7 +48,7 @@ def _print_table(result: Assessment) -> None:
 
     console = Console(highlight=False)
     label = result.risk.label
-    console.print(Text("Command: ", style="bold") + Text(result.command))
+    console.print(Text("Command: ", style="bold") + Text(visible(result.command)))
     verdict = {
         Decision.ALLOW: "allowed",
         Decision.CONFIRM: "needs confirmation before it runs",
@@ -74,6 +76,9 @@ def _print_table(result: Assessment) -> None:
             where = where[:37] + "..."
         risk = finding.risk.label
         table.add_row(
-            Text(risk, style=_STYLE.get(risk, "")), finding.rule_id, finding.message, Text(where)
+            Text(risk, style=_STYLE.get(risk, "")),
+            finding.rule_id,
+            Text(visible(finding.message)),
+            Text(visible(where)),
         )
     console.print(table)

@@ -76,7 +76,8 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
     cls=CaroCommand,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=(
-        "Exit codes: 0 ok (or the command's own code when run), 2 usage or config error, "
+        "Exit codes: 0 ok (or the command's own code when run), 1 output not writable, "
+        "2 usage or config error, "
         "3 backend error, 4 blocked by safety, 5 declined, 6 no usable command, 130 Ctrl-C."
     ),
 )
@@ -289,12 +290,10 @@ def stdin_holds_text() -> bool:
 
 
 def init_config(config_path: str | None, env: Mapping[str, str], *, as_json: bool) -> int:
-    from pathlib import Path
-
-    from config.loader import default_config_path
+    from config.loader import default_config_path, expand_home
     from config.template import render_template
 
-    path = Path(config_path).expanduser() if config_path else default_config_path(env)
+    path = expand_home(config_path) if config_path else default_config_path(env)
     if path.exists():
         raise ConfigError(f"{path} already exists; not overwriting it")
     try:
@@ -360,7 +359,9 @@ def report(err: CaroError, *, as_json: bool, started: float) -> int:
     if as_json:
         emit_json_error(err, started=started)
     elif not isinstance(err, Interrupted):
-        sys.stderr.write(f"caro: error: {err.message}\n")
+        from caro_py.render import show_error
+
+        show_error(err.message)
     return err.exit_code
 
 

@@ -34,8 +34,10 @@ def run_in_shell(command: str, shell_path: str, *, stdout_to_stderr: bool = Fals
                 [shell_path, "-c", command],
                 stdout=sys.stderr.fileno() if stdout_to_stderr else None,
             )
-        except OSError as exc:
-            raise UsageError(f"cannot start {shell_path}: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the command or path
+            raise UsageError(
+                f"cannot start {shell_path}: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         code = child.wait()
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -58,4 +58,15 @@ class Result:
             key: (round(value, 2) if value is not None else None)
             for key, value in self.timings_ms.items()
         }
-        return json.dumps(data, ensure_ascii=False)
+        return dumps(data)
+
+
+def dumps(data: Any) -> str:
+    """JSON text that can always be written as UTF-8: readable non-ASCII where possible,
+    escapes where the data holds lone surrogates (a file name that is not UTF-8)."""
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data)
+    return text

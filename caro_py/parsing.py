@@ -532,6 +532,8 @@ def command_problem(command: str) -> str | None:
     if not stripped:
         return None  # the caller reports an empty command
     first = _first_line(stripped)
+    if "\x00" in stripped:
+        return "the command holds a NUL character, which no shell can run"
     if _REFUSAL.match(stripped):
         return "the model declined: " + first
     unquoted, closed = _unquoted(stripped)
@@ -654,7 +656,8 @@ def _content_text(content: Any) -> str:
             for part in content
             if isinstance(part, dict) and isinstance(part.get("text"), str)
         )
-    return str(content)
+    # A number or an object is no answer text; its repr must not become a command.
+    raise NoUsableCommand("the answer's content is not text", raw=_clip(repr(content)))
 
 
 def _first_line(text: str) -> str:

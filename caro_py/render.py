@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from caro_py.visible import visible
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -52,7 +54,12 @@ def waiting(message: str, quiet: bool) -> Iterator[None]:
 
 
 def print_command(command: str) -> None:
-    """The command alone, plainly, on stdout: what a pipe or `$(...)` receives."""
+    """The command alone, plainly, on stdout: what a pipe or `$(...)` receives.
+
+    On a terminal, control characters are spelled out so the screen shows what would run.
+    """
+    if sys.stdout.isatty():
+        command = visible(command)
     sys.stdout.write(command + "\n")
     sys.stdout.flush()
 
@@ -60,7 +67,7 @@ def print_command(command: str) -> None:
 def show_source(backend: str, model: str | None) -> None:
     from rich.text import Text
 
-    err_console().print(Text(f"{backend}" + (f" · {model}" if model else ""), style="dim"))
+    err_console().print(Text(visible(f"{backend}" + (f" · {model}" if model else "")), style="dim"))
 
 
 def show_assessment(
@@ -71,16 +78,16 @@ def show_assessment(
 
     console = err_console()
     if with_command:
-        console.print(Text(f"  {assessment.command}", style="bold"))
+        console.print(Text(f"  {visible(assessment.command)}", style="bold"))
     label = assessment.risk.label
     line = Text()
     line.append(f" {label} ", style=RISK_STYLES.get(label, "bold"))
     if explanation:
-        line.append(f"  {explanation}")
+        line.append(f"  {visible(explanation)}")
     console.print(line)
     for finding in assessment.findings:
         item = Text("   • ", style="dim")
-        item.append(finding.message)
+        item.append(visible(finding.message))
         item.append(f"  [{finding.rule_id}]", style="dim")
         console.print(item)
 
@@ -88,22 +95,22 @@ def show_assessment(
 def show_notice(message: str, *, style: str = "yellow") -> None:
     from rich.text import Text
 
-    err_console().print(Text(message, style=style))
+    err_console().print(Text(visible(message), style=style))
 
 
 def show_error(message: str) -> None:
     """Plain text on purpose: errors must print even where rich cannot load."""
-    sys.stderr.write(f"caro: error: {message}\n")
+    sys.stderr.write(f"caro: error: {visible(message)}\n")
     sys.stderr.flush()
 
 
 def show_stop(message: str) -> None:
-    sys.stderr.write(f"caro: {message}\n")
+    sys.stderr.write(f"caro: {visible(message)}\n")
     sys.stderr.flush()
 
 
 def show_warning(message: str) -> None:
-    sys.stderr.write(f"caro: warning: {message}\n")
+    sys.stderr.write(f"caro: warning: {visible(message)}\n")
     sys.stderr.flush()
 
 
@@ -121,7 +128,13 @@ def backends_table(healths: Sequence[Health]) -> None:
         about = ", ".join(health.models) if health.models else ""
         if health.detail:
             about = f"{about} ({health.detail})" if about else health.detail
-        table.add_row(health.name, health.base_url or "-", status, latency, escape(about))
+        table.add_row(
+            health.name,
+            escape(visible(health.base_url or "-")),
+            status,
+            latency,
+            escape(visible(about)),
+        )
     Console(highlight=False).print(table)
 
 

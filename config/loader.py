@@ -64,12 +64,20 @@ OVERRIDE_KEYS: tuple[str, ...] = (
 FLAG_FOR_KEY: dict[str, str] = {"timeout_seconds": "timeout"}
 
 
+def expand_home(path: str | Path) -> Path:
+    """`path` with a leading ~ or ~user expanded; ConfigError when there is no such home."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # ~nosuchuser, or no HOME and no password entry
+        raise ConfigError(f"{path}: cannot expand '~': no such user or home directory") from None
+
+
 def default_config_path(env: Mapping[str, str]) -> Path:
     """CARO_CONFIG when set, else ~/.caro/config.toml."""
     if env.get(ENV_CONFIG):
-        return Path(env[ENV_CONFIG]).expanduser()
+        return expand_home(env[ENV_CONFIG])
     home = env.get("HOME")
-    return (Path(home) if home else Path.home()) / ".caro" / "config.toml"
+    return (Path(home) if home else expand_home("~")) / ".caro" / "config.toml"
 
 
 def load_settings(
@@ -86,7 +94,7 @@ def load_settings(
     """
     settings = Settings()
     warnings: list[str] = []
-    file = path.expanduser() if path is not None else default_config_path(env)
+    file = expand_home(path) if path is not None else default_config_path(env)
     if path is not None and not file.exists():
         raise ConfigError(f"config file not found: {file}")
     if path is None and env.get(ENV_CONFIG) and not file.exists():
@@ -108,10 +116,13 @@ def read_toml(file: Path) -> tuple[str, dict[str, Any]]:
         raise ConfigError(f"{file}: not valid UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read it: {exc.strerror or exc}") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write is no TOML
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(describe_toml_error(file, exc, text)) from None
+    except RecursionError:
+        raise ConfigError(f"{file}: arrays or tables are nested too deeply to read") from None
 
 
 def describe_toml_error(file: Path, exc: ValueError, text: str = "") -> str:

@@ -157,7 +157,32 @@ def check_patterns(key: str, value: list[str]) -> list[str]:
 def check_base_url(key: str, value: str) -> str:
     if not re.match(r"^https?://[^/\s]+", value):
         raise Problem(key, f'"{value}" is not an http:// or https:// URL')
+    if re.search(r"[\x00-\x20\x7f]", value):
+        raise Problem(key, f"{value!r} holds a space or control character")
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # reading it checks it: a number from 0 to 65535
+    except ValueError as exc:
+        raise Problem(key, f'"{value}" is not a usable URL ({exc})') from None
+    if not parts.hostname or port == 0:
+        raise Problem(key, f'"{value}" names no host, or port 0')
     return value.rstrip("/")
+
+
+def check_bounded(most: int) -> Callable[[str, Any], Any]:
+    """A positive number no larger than `most`: llama.cpp aborts the process, or allocates
+    until the machine runs out of memory, on absurd thread counts and context sizes."""
+
+    def check(key: str, value: Any) -> Any:
+        if value is None:
+            return value
+        if check_positive(key, value) > most:
+            raise Problem(key, f"must be at most {most}, got {value}")
+        return value
+
+    return check
 
 
 def check_shell(key: str, value: str) -> str:
@@ -165,6 +190,9 @@ def check_shell(key: str, value: str) -> str:
         raise Problem(key, "must not be empty")
     return value
 
+
+MAX_THREADS = 1024
+MAX_CONTEXT = 131_072  # 4x what Gemma 3 270M was trained on; far past any one-line request
 
 # Range and choice checks applied after the type check, by key name within a table.
 TOP_LEVEL_CHECKS: dict[str, Callable[[str, Any], Any]] = {
@@ -188,8 +216,8 @@ BACKEND_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
 }
 EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "prompt_profile": lambda k, v: v if v is None else check_choice(k, v, PROMPT_PROFILES),
-    "n_threads": lambda k, v: v if v is None else check_positive(k, v),
-    "n_ctx": check_positive,
+    "n_threads": check_bounded(MAX_THREADS),
+    "n_ctx": check_bounded(MAX_CONTEXT),
     "max_tokens": check_positive,
 }
 

@@ -80,7 +80,7 @@ def _as_text(command: object) -> str:
 def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
     """Findings for `text` (before policy), and whether the grammar parsed all of it."""
     clean = join_continuations(sanitise(text))
-    walker = Walker(clean)
+    walker = Walker(clean, text)
     try:
         walker.run()
     except RecursionError:

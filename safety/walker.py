@@ -172,8 +172,9 @@ def first_error(node: Any) -> Any:
 
 
 class Walker:
-    def __init__(self, command: str) -> None:
+    def __init__(self, command: str, original: str | None = None) -> None:
         self.command = command
+        self.original = command if original is None else original  # before sanitising
         self.deadline = time.perf_counter() + PARSE_BUDGET_S
         self.invocations: list[Invocation] = []
         self.functions: list[FunctionDef] = []

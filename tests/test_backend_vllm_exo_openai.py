@@ -121,6 +121,23 @@ def test_openai_without_a_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     assert not health.up and "OPENAI_API_KEY" in (health.detail or "")
 
 
+def test_a_key_a_header_cannot_carry_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-\x01-123")
+    b = OpenAIBackend(make_settings(base_url="http://127.0.0.1:8080"))
+    with pytest.raises(BackendUnavailable, match="OPENAI_API_KEY") as caught:
+        run(b, lambda: b.generate(REQUEST))
+    assert "sk-secret" not in str(caught.value)
+    health = run(b, b.probe)
+    assert not health.up and "sk-secret" not in (health.detail or "")
+
+
+def test_a_key_pasted_with_its_line_ending_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-123\r\n")
+    assert OpenAIBackend(make_settings()).headers() == {"authorization": "Bearer sk-test-123"}
+
+
 @respx.mock
 def test_openai_compatible_local_server_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)

@@ -279,3 +279,47 @@ def test_check_json_and_policy_from_config() -> None:
     assert result.exit_code == 4  # the deny pattern from the config blocks it
     data = json.loads(result.stdout)
     assert data["decision"] == "block"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("--show-config",), ("--json", "--check", "ls"), ("-n", "ls")])
+def test_output_that_cannot_be_written_is_a_message_not_a_traceback(args: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "caro_py", "--backend", "lmstudio", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+            env={**os.environ, "CARO_CONFIG": "/nonexistent/c.toml"},
+        )
+    assert "Traceback" not in done.stderr, done.stderr
+    if args == ("-n", "ls"):
+        return  # no server listens: the backend error comes first, still no traceback
+    assert done.returncode == 1
+    assert "cannot write the output" in done.stderr
+
+
+def test_a_closed_stdout_still_gives_the_verdict_code() -> None:
+    done = subprocess.run(
+        ["sh", "-c", f'exec "{sys.executable}" -m caro_py --check "rm -rf /" >&-'],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 4 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_config_path_that_is_not_utf8_prints(tmp_path: Path) -> None:
+    name = os.fsdecode(b"c\xfc.toml")
+    (tmp_path / name).write_text("fallback = false\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "caro_py", "--show-config", "--config", str(tmp_path / name)],
+        capture_output=True,
+        timeout=30,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"c\xfc.toml" in done.stdout
+    as_json = run_caro(["--json", "--config", str(tmp_path / "n\udcfco.toml"), "-n", "ls"])
+    assert as_json.returncode == 2 and json.loads(as_json.stdout)["error"]["type"] == "config"

@@ -299,3 +299,16 @@ def test_ctrl_c_while_waiting_for_the_backend_gives_130(terminal, fake_server) -
     assert term.finish() == 130
     assert "Traceback" not in term.output, term.output
     assert PROMPT not in term.output
+
+
+def test_escape_sequences_in_the_answer_are_shown_not_obeyed(terminal, fake_server) -> None:
+    # A hostile answer: on a raw terminal the ESC sequences would erase the line and show
+    # only `ls -la`, while the truncate runs.
+    fake_server.answer_command("truncate -s0 thesis.tex # \x1b[2K\x1b[Gls -la")
+    term = terminal("list files")
+    term.expect("Type 'yes' to run it")  # high risk: a bare y is not enough
+    term.send("\n")
+    assert term.finish() == 5
+    assert "\x1b[2K" not in term.output and "\x1b[G" not in term.output
+    assert "truncate -s0 thesis.tex # \\x1b[2K\\x1b[Gls -la" in term.output
+    assert "text.hidden-characters" in term.output

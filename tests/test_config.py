@@ -276,6 +276,27 @@ BAD_VALUES = [
     ('[embedded]\nprompt_profile = "gemma"', "embedded.prompt_profile", "not one of", 2),
     ("[embedded]\nn_ctx = 0", "embedded.n_ctx", "greater than 0", 2),
     ('[embedded]\nn_threads = "4"', "embedded.n_threads", "expected an integer", 2),
+    # llama.cpp aborts (bad_alloc) or eats all memory on these: refused before it sees them.
+    ("[embedded]\nn_threads = 100000", "embedded.n_threads", "at most 1024", 2),
+    ("[embedded]\nn_ctx = 99999999999", "embedded.n_ctx", "at most 131072", 2),
+    (
+        '[backend.lmstudio]\nbase_url = "http://127.0.0.1:99999"',
+        "backend.lmstudio.base_url",
+        "Port out of range",
+        2,
+    ),
+    (
+        '[backend.lmstudio]\nbase_url = "http://[::1"',
+        "backend.lmstudio.base_url",
+        "not a usable URL",
+        2,
+    ),
+    (
+        '[backend.lmstudio]\nbase_url = "http://h\\u0000x"',
+        "backend.lmstudio.base_url",
+        "control character",
+        2,
+    ),
 ]
 
 
@@ -364,3 +385,18 @@ def test_dump_dict_covers_all_backends() -> None:
     data = settings_dict(Settings())
     assert set(data["backends"]) == set(REMOTE_BACKENDS)
     assert set(BACKEND_NAMES) - set(REMOTE_BACKENDS) == {"embedded"}
+
+
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path: Path) -> None:
+    settings, _ = load(tmp_path, "\ufefftimeout_seconds = 7")
+    assert settings.timeout_seconds == 7
+
+
+def test_tables_nested_too_deeply_are_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load(tmp_path, "order = " + "[" * 2000 + "]" * 2000)
+
+
+def test_a_home_that_cannot_be_expanded_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="cannot expand"):
+        load_settings(path=Path("~no-such-user-here/c.toml"), env={})

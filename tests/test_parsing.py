@@ -401,3 +401,19 @@ def test_a_refusal_in_a_command_field_never_yields_a_command(
 ) -> None:
     with pytest.raises(NoUsableCommand):
         SHAPES[shape](f"{opener} {body}. {tail}")
+
+
+def test_a_nul_character_makes_no_command() -> None:
+    message = {
+        "tool_calls": [
+            {"function": {"name": "execute_shell", "arguments": '{"command": "ls\\u0000 -la"}'}}
+        ]
+    }
+    with pytest.raises(NoUsableCommand, match="NUL"):
+        parse_openai_message(message)
+
+
+@pytest.mark.parametrize("content", [{"a": 1}, 42, True])
+def test_content_that_is_not_text_is_no_command(content: object) -> None:
+    with pytest.raises(NoUsableCommand, match="not text"):
+        parse_openai_message({"content": content})

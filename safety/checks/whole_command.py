@@ -174,6 +174,21 @@ def download_then_run(walker: Walker) -> Iterator[Hit]:
                 return
 
 
+# Characters that change what a terminal shows without showing themselves: C0 and C1
+# controls (ESC sequences, carriage return, backspace), DEL, and the invisible and
+# direction-changing format characters. Tab and newline are ordinary command text.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+@_program
+def hidden_characters(walker: Walker) -> Iterator[Hit]:
+    for m in _INVISIBLE.finditer(walker.original):
+        yield (m.start(), m.end()), ascii(m.group())[1:-1]
+        return
+
+
 @_program
 def parse_failed(walker: Walker) -> Iterator[Hit]:
     if walker.parse_errors:

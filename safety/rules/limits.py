@@ -6,6 +6,16 @@ from safety.checks import whole_command
 from safety.rules.rule import HIGH, MOD, Rule
 
 RULES: tuple[Rule, ...] = (
+    # ---- what the screen shows is not what runs ---------------------------------------------
+    Rule(
+        "text.hidden-characters",
+        "parse",
+        HIGH,
+        "The command holds a control or invisible character ({target}) that can hide what it runs",
+        whole_command.hidden_characters,
+        matches=("ls # \x1b[2K\x1b[Gls", "echo safe\rrm -rf ~/x", "ls\u202e", "ls\x00 -l"),
+        non_matches=("ls\t-l", "ls\nwhoami", "printf '\\e[31mred\\e[0m\\n'", "echo é 中"),
+    ),
     # ---- the validator's own limits -------------------------------------------------------
     Rule(
         "parse.error",
