@@ -1,8 +1,9 @@
 """Typed errors, each carrying the documented exit code it maps to.
 
 Exit codes (documented in the README): 0 ok (or the executed command's own code),
-1 caro's output could not be written (caro_py.__main__), 2 usage or config error, 3 no backend or backend error, 4 blocked by safety,
-5 declined by the user, 6 no usable command.
+1 caro's output could not be written (caro_py.__main__), 2 usage or config error,
+3 no backend or backend error, 4 blocked by safety, 5 declined by the user,
+6 no usable command, 130 Ctrl-C.
 """
 
 from __future__ import annotations
