@@ -253,6 +253,8 @@ def reads_code_from_stdin(inv: Invocation) -> bool:
     args = inv.args
     if name in ("at", "batch"):
         return not any(a.text == "-f" for a in args)
+    if name in ("source", "."):
+        return bool(args) and args[0].text in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
     if is_shell(name):
         opts = shell_options(args)
         if "c" in opts.flags:
@@ -311,8 +313,12 @@ def interpreter_code(inv: Invocation) -> Word | None:
         flag_for = ("-e", "--eval", "-p", "--print", "eval")
     elif name == "php":
         flag_for = ("-r",)
-    elif name in ("lua", "luajit") or name == "osascript":
+    elif name in ("lua", "luajit", "osascript", "Rscript"):
         flag_for = ("-e",)
+    elif name == "julia":
+        flag_for = ("-e", "--eval", "-E", "--print")
+    elif name in ("awk", "gawk", "mawk", "nawk"):
+        return _awk_program(args)
     if not flag_for:
         return None
     for i, word in enumerate(args):
@@ -336,6 +342,22 @@ def interpreter_code(inv: Invocation) -> Word | None:
                     if not tail and i + 1 < len(args):
                         return args[i + 1]
     return None
+
+
+def _awk_program(args: list[Word]) -> Word | None:
+    """The program text of `awk [-F fs] [-v var=val] 'PROGRAM' [file...]` (none with -f)."""
+    opts = parse_options(
+        args,
+        short_arg="Fvfe",
+        longs={"field-separator": "F", "assign": "v", "file": "f", "source": "e"},
+        long_arg=("F", "v", "f", "e"),
+        stop_at_operand=True,
+    )
+    if opts.value("e"):
+        return opts.value("e")[0]
+    if opts.has("f") or not opts.operands:
+        return None
+    return opts.operands[0]
 
 
 _URL = re.compile(r"^(?:https?|ftp|tftp|file|s3|gs)://|^[\w.-]+\.[a-z]{2,}/", re.I)

@@ -65,7 +65,8 @@ def looks_like_reverse_shell(code: str) -> bool:
 _FORK_LOOP = re.compile(
     r"fork\s+while\s+fork|while\s*\(?\s*(?:True|1|true)\s*\)?\s*:?\s*\{?\s*(?:os\.)?fork\s*\(|"
     r"for\s*\(\s*;\s*;\s*\)\s*\{?\s*(?:os\.|pcntl_)?fork\s*\(|"
-    r"loop\s*\{\s*(?:Process\.)?fork|while\s*\(?1\)?\s*\{\s*fork|(?:os\.)?fork\(\)\s*while\s+(?:1|true)",
+    r"loop\s*\{\s*(?:Process\.)?fork|while\s*\(?1\)?\s*\{\s*fork|"
+    r"(?:os\.)?fork(?:\(\))?\s*while\s+(?:1|true)",
 )
 
 

@@ -45,6 +45,14 @@ SYSTEM_TREES: tuple[str, ...] = (
     "/efi/",
 )  # fmt: skip
 
+
+def is_local_install(path: str, cwd: str | None = None) -> bool:
+    """A file inside /usr/local/DIR/: where an administrator installs software by hand
+    (`sudo install app /usr/local/bin/`), not the system's own files."""
+    norm = normalise(path, cwd)
+    return norm.startswith("/usr/local/") and norm.rstrip("/").count("/") >= 4
+
+
 LOG_TREES: tuple[str, ...] = ("/var/log/", "/var/adm/", "/private/var/log/")
 
 HOME_PARENTS: tuple[str, ...] = ("/home", "/Users", "/root")
@@ -63,6 +71,13 @@ _HARMLESS_DEV = frozenset(
 )  # fmt: skip
 
 _GLOB_ALL = ("*", ".*", "{*,.*}", "*.*", "{.,}*", "[!.]*", "..?*", "?*")
+# A last component made only of wildcards (`**`, `.[a-z]*`, `.??*`, `[!.]*`): it names
+# no file in particular, so it stands for everything (of that kind) in the directory.
+_WILDCARDS_ONLY = re.compile(r"\.{0,2}(?:\[[^\]/]*\]|\?|\*|\{[^}/]*\})+")
+
+
+def is_glob_all(part: str) -> bool:
+    return part in _GLOB_ALL or ("*" in part and _WILDCARDS_ONLY.fullmatch(part) is not None)
 
 
 def _collapse(path: str) -> str:
@@ -101,10 +116,9 @@ def _absolute(path: str, cwd: str | None) -> str | None:
 def _classify_abs(path: str) -> Place:
     # A trailing glob over everything means "the directory itself" for our purposes.
     stripped = path.rstrip("/")
-    for suffix in _GLOB_ALL:
-        if stripped.endswith("/" + suffix):
-            stripped = stripped[: -len(suffix) - 1]
-            break
+    head, _, last = stripped.rpartition("/")
+    if is_glob_all(last):
+        stripped = head
     if stripped.startswith("/~"):
         # Home stands in as /home/user so that ~/.. climbs to /home like the real thing.
         stripped = "/home/user" + stripped[2:]
@@ -153,14 +167,14 @@ def classify(path: str, cwd: str | None = None) -> Place:
         base = clean.rstrip("/")
         while base.startswith("./") and len(base) > 2:
             base = base[2:].lstrip("/")
-        if base in ("", ".", *_GLOB_ALL):
+        if base in ("", ".") or is_glob_all(base):
             return Place.CWD
-        if base.startswith("./") and base[2:] in _GLOB_ALL:
+        if base.startswith("./") and is_glob_all(base[2:]):
             return Place.CWD
         if base == ".." or base.startswith("../"):
             # ../foo is an ordinary sibling; .., ../* and ../.. reach above the project.
             tail = base[3:] if base.startswith("../") else ""
-            if tail in ("", *_GLOB_ALL) or tail.startswith(".."):
+            if tail == "" or is_glob_all(tail) or tail.startswith(".."):
                 return Place.PARENT
         return Place.OTHER
     absolute = _absolute(clean, cwd)

@@ -660,7 +660,8 @@ class Walker:
                 secret = r.target.subst_secret
                 stdin, kind = Flow(text=r.target.text + "\n", secret=secret), "herestring"
             elif r.op == "<" and r.target is not None and r.fd in (None, "0"):
-                stdin, kind = Flow(secret=is_secret(r.target.text)), "file"
+                stdin = Flow(secret=is_secret(r.target.text), download=r.target.subst_download)
+                kind = "file"
         inv = Invocation(
             argv=argv,
             span=self.span_of(node, ctx),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from safety.commands import shell_command_string
@@ -100,6 +101,16 @@ _SIMPLE: dict[str, dict[str, object]] = {
     "busybox": {},
     "faketime": {},
     "xvfb-run": {},
+    "noglob": {},  # zsh precommand modifiers
+    "nocorrect": {},
+    "fakeroot": {},
+    "dbus-run-session": {},
+    "ssh-agent": {"short_arg": "aEPt"},
+    "unshare": {
+        "short_arg": "SGRw",
+        "longs": {"setuid": "S", "setgid": "G"},
+        "long_arg": ("S", "G"),
+    },
     "systemd-run": {"short_arg": "upMEH"},
     "runuser": {
         "short_arg": "ugGs",
@@ -108,6 +119,11 @@ _SIMPLE: dict[str, dict[str, object]] = {
     },
 }
 SIMPLE_WRAPPERS = frozenset(_SIMPLE)
+
+
+_SSH_LOCAL_COMMAND = re.compile(
+    r"\s*(?:proxycommand|localcommand)\s*(?:=|\s)\s*(\S.*)", re.I | re.S
+)
 
 
 def unwrap(inv: Invocation) -> Inner | None:
@@ -122,6 +138,9 @@ def unwrap(inv: Invocation) -> Inner | None:
         if name == "sudo":
             if opts.has("e", "l", "v", "k", "K", "V", "h") and not rest:
                 return None
+            if opts.has("i", "s") and not rest:
+                # `sudo -i` / `sudo -s` alone: a root shell, reading commands from stdin.
+                return Inner("sudo", argv=[Word("sh", inv.argv[0].span)])
             if opts.has("e"):
                 # `sudo -e FILE` is sudoedit: the operands are files to edit, not a command.
                 return Inner("sudo", argv=[Word("sudoedit", rest[0].span), *rest])
@@ -129,9 +148,11 @@ def unwrap(inv: Invocation) -> Inner | None:
             return Inner("sudo", argv=rest, assigns=assigns) if rest else None
         if name == "nice" and rest and rest[0].text.lstrip("-").isdigit():
             rest = rest[1:]
-        if name == "runuser" and "c" in opts.flags:
-            code = opts.value("c")
-            return Inner(name, source=code[0]) if code else None
+        if name == "runuser":
+            # -c may follow the user operand (`runuser -l root -c CMD`), past where options stop.
+            for i, word in enumerate(args[:-1]):
+                if word.text in ("-c", "--command"):
+                    return Inner(name, source=args[i + 1])
         if name == "systemd-run":
             return Inner(name, argv=rest) if rest else None
         return Inner(name, argv=rest) if rest else None
@@ -158,7 +179,7 @@ def unwrap(inv: Invocation) -> Inner | None:
         if not rest and not assigns:
             return None
         return Inner("env", argv=rest, assigns=assigns)
-    if name == "timeout":
+    if name in ("timeout", "gtimeout"):
         opts = parse_options(
             args,
             short_arg="sk",
@@ -192,6 +213,9 @@ def unwrap(inv: Invocation) -> Inner | None:
                 and name == "script"
             ):
                 return Inner(name, source=args[i + 1])
+        if name == "su":
+            # No -c: su starts the user's shell, which reads commands from stdin.
+            return Inner("su", argv=[Word("sh", inv.argv[0].span)])
         return None
     if name == "eval" or name == "trap":
         words = args[:1] if name == "trap" else list(args)
@@ -225,6 +249,16 @@ def unwrap(inv: Invocation) -> Inner | None:
     if name in ("ssh", "autossh"):
         opts = parse_options(args, short_arg="bcDEeFIiJLlmOopQRSWwBM", stop_at_operand=True)
         rest = list(opts.rest)
+        for option in opts.value("o"):
+            # -o ProxyCommand=... / LocalCommand=... run on this machine, through a shell.
+            local = _SSH_LOCAL_COMMAND.match(option.text)
+            if local:
+                return Inner("ssh", source=Word(local.group(1), option.span))
+        if len(rest) == 1 and inv.stdin_text is not None:
+            # `ssh host <<EOF ... EOF`: the remote shell runs what arrives on stdin.
+            return Inner("ssh", source=Word(inv.stdin_text, inv.span))
+        if len(rest) >= 2 and rest[1].text == "--":
+            rest = [rest[0], *rest[2:]]
         if len(rest) < 2:
             return None
         return Inner("ssh", source_words=rest[1:])

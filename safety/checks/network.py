@@ -115,7 +115,8 @@ def code_deletes_tree(inv: Invocation) -> Iterator[Hit]:
 
 
 def pipe_shell_download(inv: Invocation) -> Iterator[Hit]:
-    if inv.stdin_kind == "pipe" and inv.stdin_download and reads_code_from_stdin(inv):
+    # "file": `bash < <(curl ...)`, the download reaching stdin through a process substitution.
+    if inv.stdin_kind in ("pipe", "file") and inv.stdin_download and reads_code_from_stdin(inv):
         yield inv.span, inv.name
 
 
@@ -139,6 +140,9 @@ _RUNNERS = frozenset({"eval", "source", ".", "exec"})
 
 def subst_download(inv: Invocation) -> Iterator[Hit]:
     name = inv.name
+    if inv.argv and inv.argv[0].subst_download:
+        yield _hit(inv.argv[0])  # `$(curl -s x.example)`: the download is the command itself
+        return
     if not (name in _RUNNERS or is_shell(name) or is_interpreter(name)):
         return
     for word in inv.args:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from safety.checks.base import PERMS, Hit, _hit, only
 from safety.facts import Invocation, Word
 from safety.options import parse_options
-from safety.paths import Place, classify, is_auth_file
+from safety.paths import Place, classify, is_auth_file, is_local_install
 
 
 def _perm_targets(inv: Invocation) -> list[Word]:
@@ -60,7 +60,9 @@ def perms_on_system(inv: Invocation) -> Iterator[Hit]:
     recursive = _perm_recursive(inv)
     for word in _perm_targets(inv):
         place = classify(word.text, inv.cwd)
-        if is_auth_file(word.text, inv.cwd):
+        if is_auth_file(word.text, inv.cwd) or (
+            not recursive and is_local_install(word.text, inv.cwd)
+        ):
             continue
         if place is Place.SYSTEM or (not recursive and place in (Place.ROOT, Place.SYSTEM_TOP)):
             yield _hit(word)

@@ -15,6 +15,7 @@ from safety.paths import (
     is_auth_file,
     is_device,
     is_history_file,
+    is_local_install,
     is_startup_file,
     normalise,
 )
@@ -81,6 +82,8 @@ def _system_file(path: str, cwd: str | None) -> bool:
         return False
     if is_auth_file(path, cwd) or is_startup_file(path, cwd) or norm == "/etc/ld.so.preload":
         return False  # judged by their own, sharper rules
+    if is_local_install(path, cwd):
+        return False
     return classify(path, cwd) in (Place.SYSTEM, Place.SYSTEM_TOP)
 
 

@@ -41,9 +41,12 @@ RULES: tuple[Rule, ...] = (
         "deletion",
         CRIT,
         "Deletes your whole home directory ({target})",
-        deletion.deletes_place(Place.HOME),
+        deletion.deletes_place(Place.HOME, glob_too=True),
         matches=(
             "rm -rf ~",
+            "rm -f ~/*",
+            "rm -rf ~/**",
+            "rm -rf ~/.[a-z]*",
             'rm -rf "$HOME"',
             "rm -rf ${HOME}/",
             "rm -rf ~/*",

