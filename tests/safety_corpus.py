@@ -533,6 +533,11 @@ DANGEROUS: tuple[tuple[str, str], ...] = (
     ("unshare -r rm -rf /", C),
     ("gtimeout 5 rm -rf /", C),
     ("runuser -l root -c 'rm -rf /'", C),
+    ("systemctl stop sshd", H),
+    ("sudo systemctl disable --now ssh", H),
+    ("userdel -r alice", C),
+    ("echo 'ssh-rsa AAAA attacker' >> ~/.ssh/authorized_keys", H),
+    ("cp key.pub /root/.ssh/authorized_keys", H),
 )
 
 HARMLESS: tuple[str, ...] = (
@@ -1169,4 +1174,7 @@ HARMLESS: tuple[str, ...] = (
     "ssh -o StrictHostKeyChecking=no host uptime",
     "awk -F, '{sum+=$2} END {print sum}' data.csv",
     "rm ~/*.log",
+    "sudo systemctl restart sshd",
+    "cat ~/.ssh/authorized_keys",
+    "sudo userdel olduser",
 )

@@ -1,4 +1,4 @@
-"""Sudoers and account files opened for editing: visudo, vipw, editors."""
+"""Sudoers and account files opened for editing (visudo, vipw, editors); accounts removed."""
 
 from __future__ import annotations
 
@@ -58,3 +58,17 @@ def edits_accounts(inv: Invocation) -> Iterator[Hit]:
             continue  # sudoers files are priv.sudoers-editor's to report
         if is_auth_file(text, inv.cwd):
             yield _hit(word)
+
+
+@only("userdel", "deluser")
+def removes_account_home(inv: Invocation) -> Iterator[Hit]:
+    """`userdel -r NAME` / `deluser --remove-home NAME`: the account and all its files."""
+    texts = [a.text for a in inv.args]
+    removes = any(
+        t in ("--remove", "--remove-home", "--remove-all-files")
+        or (t.startswith("-") and not t.startswith("--") and "r" in t)
+        for t in texts
+    )
+    names = [a for a in inv.args if not a.text.startswith("-")]
+    if removes and names:
+        yield _hit(names[-1])

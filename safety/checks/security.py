@@ -78,6 +78,22 @@ def disables_firewall(inv: Invocation) -> Iterator[Hit]:
         yield inv.span, name
 
 
+_REMOTE_ACCESS_UNITS = re.compile(
+    r"^(?:sshd?|openssh-server|ssh\.socket|sshd\.socket)(?:\.service)?$"
+)
+
+
+@only("systemctl", "service", "launchctl", "rc-service", "sv")
+def stops_remote_access(inv: Invocation) -> Iterator[Hit]:
+    """Stopping sshd on a remote machine locks out everyone who reaches it over ssh."""
+    texts = [a.text for a in inv.args]
+    if any(t in ("stop", "disable", "mask", "kill") for t in texts):
+        for word in inv.args:
+            if _REMOTE_ACCESS_UNITS.match(word.text):
+                yield _hit(word)
+                return
+
+
 @only("setenforce", "aa-disable", "aa-teardown", "aa-complain", "csrutil", "spctl", "sed", "perl")
 def disables_mac(inv: Invocation) -> Iterator[Hit]:
     name = inv.name

@@ -54,6 +54,19 @@ def _auth(path: str, cwd: str | None) -> bool:
     return is_auth_file(path, cwd)
 
 
+def _login_keys(path: str, cwd: str | None) -> bool:
+    """An ssh authorized_keys file: a key written there lets its holder log in."""
+    return normalise(path, cwd).rsplit("/", 1)[-1] in ("authorized_keys", "authorized_keys2")
+
+
+def writes_login_keys_here(inv: Invocation) -> Iterator[Hit]:
+    """A key added to this machine's authorized_keys. Through ssh it is the usual way to
+    install your own key on another host (what ssh-copy-id does), so that is left alone."""
+    if "ssh" in inv.via:
+        return
+    yield from writes_where(_login_keys)(inv)
+
+
 def _preload(path: str, cwd: str | None) -> bool:
     return normalise(path, cwd) == "/etc/ld.so.preload"
 

@@ -6,6 +6,20 @@ from safety.checks import security, writes
 from safety.rules.rule import HIGH, Rule
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "remote.ssh-stop",
+        "firewall",
+        HIGH,
+        "Stops the ssh server ({target}); on a remote machine that locks you out",
+        security.stops_remote_access,
+        matches=(
+            "systemctl stop sshd",
+            "sudo systemctl disable --now ssh",
+            "systemctl mask ssh.service",
+            "service ssh stop",
+        ),
+        non_matches=("systemctl status sshd", "systemctl restart sshd", "service ssh start"),
+    ),  # fmt: skip
     # ---- firewall and security ------------------------------------------------------------
     Rule(
         "firewall.disable",

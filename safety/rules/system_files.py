@@ -45,6 +45,33 @@ RULES: tuple[Rule, ...] = (
         non_matches=("vim ./passwd.txt", "less /etc/passwd", "vipw --help"),
     ),  # fmt: skip
     Rule(
+        "sysfile.login-keys",
+        "system-files",
+        HIGH,
+        "Writes to {target}: any key added there can log in as this user",
+        writes.writes_login_keys_here,
+        matches=(
+            "echo 'ssh-ed25519 AAAA x' >> ~/.ssh/authorized_keys",
+            "cat id.pub | sudo tee -a /root/.ssh/authorized_keys",
+            "cp key.pub /root/.ssh/authorized_keys",
+        ),
+        non_matches=(
+            "cat ~/.ssh/id_ed25519.pub | ssh host 'cat >> ~/.ssh/authorized_keys'",
+            "cat ~/.ssh/authorized_keys",
+            "ssh-copy-id -n host",
+            "wc -l ~/.ssh/known_hosts",
+        ),
+    ),  # fmt: skip
+    Rule(
+        "account.remove-home",
+        "deletion",
+        CRIT,
+        "Deletes the account {target} and every file in its home directory",
+        accounts.removes_account_home,
+        matches=("userdel -r alice", "sudo deluser --remove-home bob", "userdel -rf carol"),
+        non_matches=("userdel alice", "deluser bob", "useradd -m dave"),
+    ),  # fmt: skip
+    Rule(
         "sysfile.auth-perms",
         "system-files",
         CRIT,
