@@ -37,7 +37,9 @@ class CaroCommand(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["caro.started"] = time.perf_counter()
-        wants_json = "--json" in args  # checked first: click consumes the list as it parses
+        # Checked first (click consumes the list as it parses); words after `--` are request text.
+        options = args[: args.index("--")] if "--" in args else args
+        wants_json = "--json" in options
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as err:
@@ -150,6 +152,10 @@ def dispatch(
         raise UsageError(f"use one of {', '.join(modes)} at a time")
     if modes and (words or flags["prompt_text"] is not None):
         raise UsageError(f"{modes[0]} takes no request text")
+    for key in ("config_path", "model", "base_url", "backend"):
+        # An empty value would quietly mean "not given" below; say so instead.
+        if flags.get(key) is not None and not str(flags[key]).strip():
+            raise UsageError(f"{FLAG_NAMES.get(key, '--' + key.replace('_', '-'))} is empty")
     require_text(words, flags)
     if flags["init_config"]:
         return init_config(flags["config_path"], env, as_json=flags["as_json"])
@@ -197,7 +203,12 @@ def dispatch(
 
 
 # Flag names as the user typed them, where click's parameter name differs.
-FLAG_NAMES = {"prompt_text": "-p", "check_command": "--check", "timeout": "--timeout"}
+FLAG_NAMES = {
+    "prompt_text": "-p",
+    "check_command": "--check",
+    "timeout": "--timeout",
+    "config_path": "--config",
+}
 
 
 def require_text(words: tuple[str, ...], flags: Mapping[str, Any]) -> None:

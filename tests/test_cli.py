@@ -55,6 +55,8 @@ def test_help_lists_every_backend_name() -> None:
         (("--check", ""), "--check needs a command"),
         (("--check", " \t\n"), "--check needs a command"),
         (("--json", "--check", "  "), "--check needs a command"),
+        (("--config", "", "-n", "list files"), "--config is empty"),
+        (("--model", "", "-n", "list files"), "--model is empty"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], needle: str) -> None:
@@ -323,3 +325,9 @@ def test_a_config_path_that_is_not_utf8_prints(tmp_path: Path) -> None:
     assert b"c\xfc.toml" in done.stdout
     as_json = run_caro(["--json", "--config", str(tmp_path / "n\udcfco.toml"), "-n", "ls"])
     assert as_json.returncode == 2 and json.loads(as_json.stdout)["error"]["type"] == "config"
+
+
+def test_json_after_double_dash_is_request_text_not_the_flag() -> None:
+    result = invoke("--timeout", "abc", "--", "--json", input="")
+    assert result.exit_code == 2
+    assert not result.output.lstrip().startswith("{")
