@@ -8,7 +8,7 @@ from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
 from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
-from safety.source import Mapper, join_continuations, sanitise
+from safety.source import Mapper, sanitise
 from safety.walker import Ctx, Walker
 
 # Shells whose syntax the bash grammar reads well enough; others are judged by words only.
@@ -79,7 +79,7 @@ def _as_text(command: object) -> str:
 
 def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
     """Findings for `text` (before policy), and whether the grammar parsed all of it."""
-    clean = join_continuations(sanitise(text))
+    clean = sanitise(text)
     walker = Walker(clean, text)
     try:
         walker.run()
@@ -89,7 +89,7 @@ def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
     shell_name = shell.rsplit("/", 1)[-1].lower()
     foreign = shell_name not in POSIX_LIKE
     if walker.parse_errors or foreign:
-        _scan_words(walker, clean)
+        _scan_words(walker, walker.command)
     findings = run_rules(walker, len(clean))
     if foreign:
         findings.append(

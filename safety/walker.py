@@ -173,7 +173,8 @@ def first_error(node: Any) -> Any:
 
 class Walker:
     def __init__(self, command: str, original: str | None = None) -> None:
-        self.command = command
+        # Joined where a backslash-newline splits a word; same length, so spans stay put.
+        self.command = join_continuations(command)
         self.original = command if original is None else original  # before sanitising
         self.deadline = time.perf_counter() + PARSE_BUDGET_S
         self.invocations: list[Invocation] = []
@@ -198,7 +199,6 @@ class Walker:
         if parent.depth > MAX_DEPTH:
             self.too_deep.append(mapper.span(0, len(text.encode("utf-8", "surrogatepass"))))
             return Flow()
-        text = join_continuations(text)  # same length: spans stay put
         env = dict(DEFAULT_ENV)
         env.update(parent.env)
         ctx = Ctx(
@@ -500,8 +500,8 @@ class Walker:
                     # `$(...)` and backquotes in the body run as the here-doc is read (the
                     # grammar parses the first kind only).
                     self.walk_substitutions(child, ctx)
+                    span = self.span_of(child, ctx)
                     for m in _BACKQUOTED.finditer(text):
-                        span = self.span_of(child, ctx)
                         self.nested(m.group(1), Word(m.group(1), span), ctx, "here-doc")
             elif child.is_named and child.type not in (
                 "heredoc_start",
@@ -866,7 +866,8 @@ class Walker:
             mapper = Mapper(text, start + 1, None)
         else:
             mapper = Mapper(text, None, word.span)
-        self.walk_source(text, mapper, self.fresh(ctx), via)
+        # Joined after the mapper is chosen: the raw text is what matches the source.
+        self.walk_source(join_continuations(text), mapper, self.fresh(ctx), via)
 
     # ---- words --------------------------------------------------------------------------
 

@@ -64,7 +64,10 @@ def writes_login_keys_here(inv: Invocation) -> Iterator[Hit]:
     install your own key on another host (what ssh-copy-id does), so that is left alone."""
     if "ssh" in inv.via:
         return
-    yield from writes_where(_login_keys)(inv)
+    yield from _writes_login_keys(inv)
+
+
+_writes_login_keys = writes_where(_login_keys)
 
 
 def _preload(path: str, cwd: str | None) -> bool:
