@@ -304,7 +304,7 @@ def test_output_that_cannot_be_written_is_a_message_not_a_traceback(args: tuple[
 
 def test_a_closed_stdout_still_gives_the_verdict_code() -> None:
     done = subprocess.run(
-        ["sh", "-c", f'exec "{sys.executable}" -m caro_py --check "rm -rf /" >&-'],
+        ["sh", "-c", f'exec "{sys.executable}" -m caro_py --check "rm -rf /" >&- <&-'],
         capture_output=True,
         text=True,
         timeout=30,
@@ -331,3 +331,16 @@ def test_json_after_double_dash_is_request_text_not_the_flag() -> None:
     result = invoke("--timeout", "abc", "--", "--json", input="")
     assert result.exit_code == 2
     assert not result.output.lstrip().startswith("{")
+
+
+def test_a_reader_that_goes_away_ends_quietly_with_exit_1() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "caro_py", "--check", "rm -rf /"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()  # gone before caro (still importing) writes a byte
+    err = proc.stderr.read()
+    assert proc.wait(timeout=30) == 1
+    assert "Traceback" not in err and "Exception ignored" not in err, err
