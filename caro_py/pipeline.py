@@ -37,6 +37,13 @@ class Options:
     dry_run: bool = False
     yes: bool = False
     verbose: bool = False
+    # The shell hotkey (caro init): print `RISK<TAB>COMMAND` on stdout, never ask or run.
+    widget: bool = False
+
+    @property
+    def quiet(self) -> bool:
+        """No human-facing output on stderr beyond errors (--json, the widget)."""
+        return self.as_json or self.widget
 
 
 def run(options: Options, settings: Settings, *, started: float, env: Mapping[str, str]) -> int:
@@ -53,18 +60,49 @@ def run(options: Options, settings: Settings, *, started: float, env: Mapping[st
         code = EXIT_INTERRUPTED
     result.exit_code = code
     result.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    remember(result, options, settings, env)
     if options.as_json:
         sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.flush()
+    elif options.widget and code == 0 and result.command is not None:
+        from caro_py.shell_init import widget_line
+
+        sys.stdout.write(widget_line(result.risk or "unknown", result.command))
         sys.stdout.flush()
     elif result.error and result.error["type"] in ("blocked", "declined"):
         render.show_stop(result.error["message"])  # the system working, not failing
     elif result.error and code != EXIT_INTERRUPTED:
         render.show_error(result.error["message"])
-    elif code == EXIT_INTERRUPTED:
+    elif code == EXIT_INTERRUPTED and not options.widget:  # the shell redraws its own line
         sys.stderr.write("\n")
-    if options.verbose and not options.as_json:
+    if options.verbose and not options.quiet:
         show_timings(result)
     return code
+
+
+def origin_of(options: Options) -> str:
+    """Where the request came from, for the history."""
+    if options.widget:
+        return "widget"
+    if options.as_json:
+        return "json"
+    return "prompt" if interactive() else "pipe"
+
+
+def remember(result: Result, options: Options, settings: Settings, env: Mapping[str, str]) -> None:
+    """Add the request to the history (unless switched off); a failure only warns."""
+    if not settings.history.enabled:
+        return
+    import os
+
+    from caro_py import history
+
+    try:
+        history.record(
+            result, origin=origin_of(options), cwd=os.getcwd(), path=history.history_path(env)
+        )
+    except (OSError, history.HistoryError) as exc:
+        render.show_warning(f"could not record the history: {exc}")
 
 
 def steps(options: Options, settings: Settings, result: Result, env: Mapping[str, str]) -> int:
@@ -74,13 +112,13 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
     shell_path = resolve_shell(settings.shell, env)
     context = detect_context(shell_path, env=env)
     request = GenerationRequest(text=options.request, shell=context.shell, context=context)
-    if options.verbose and not options.as_json:
+    if options.verbose and not options.quiet:
         render.show_notice(f"context: {context.describe()}", style="dim")
 
     outcome = generate(request, settings, options, result)
     generated = outcome.generated
     result.explanation = generated.explanation
-    if not options.as_json:
+    if not options.quiet:
         render.show_source(generated.backend, generated.model)
 
     policy = make_policy(settings)
@@ -88,13 +126,13 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
     while True:
         assessment = judge(command, request, policy, result)
         blocked = assessment.decision.value == "block"
-        if not options.as_json:
+        if not options.quiet:
             if not blocked:
                 render.print_command(command)
             render.show_assessment(assessment, result.explanation, with_command=blocked)
         if blocked:
             raise BlockedError(block_reason(assessment))
-        if options.dry_run:
+        if options.dry_run or options.widget:
             return 0
         if options.yes:
             require_yes_allowed(assessment)
@@ -123,7 +161,7 @@ def generate(
 
     def on_event(message: str) -> None:
         # Fallback notices: always said on stderr (and recorded in JSON's fallback_from).
-        if not options.as_json:
+        if not options.quiet:
             render.show_notice(message)
 
     explicit = settings.backend if settings.backend != "auto" else None

@@ -58,6 +58,13 @@ class SafetySettings:
     deny: list[str] = field(default_factory=list)
 
 
+@dataclass
+class HistorySettings:
+    """The [history] table: the record of requests (caro_py/history.py)."""
+
+    enabled: bool = True
+
+
 def _default_backends() -> dict[str, BackendSettings]:
     return {
         name: BackendSettings(
@@ -84,6 +91,7 @@ class Settings:
     base_url: str | None = None  # --base-url: applies to the chosen backend
     backends: dict[str, BackendSettings] = field(default_factory=_default_backends)
     embedded: EmbeddedSettings = field(default_factory=EmbeddedSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     source: Path | None = None  # the config file these came from, if any
     verbose: bool = False  # -v: a run-time switch, never read from the file
 

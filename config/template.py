@@ -121,4 +121,11 @@ def render_template() -> str:
         value = getattr(e, f.name)
         if f.name not in described and value is not None:
             lines.append(f"{f.name} = {toml_value(value)}")
+    lines += [
+        "",
+        "# The record of requests (caro --history): time, words, command, backend, risk,",
+        "# what became of it, exit code, directory. Never the environment or API keys.",
+        "[history]",
+        f"enabled = {toml_value(d.history.enabled)}",
+    ]
     return "\n".join(lines) + "\n"

@@ -12,7 +12,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from config.model import BACKEND_NAMES, REMOTE_BACKENDS, BackendSettings, EmbeddedSettings
+from config.model import (
+    BACKEND_NAMES,
+    REMOTE_BACKENDS,
+    BackendSettings,
+    EmbeddedSettings,
+    HistorySettings,
+)
 
 SAFETY_LEVELS: tuple[str, ...] = ("strict", "moderate", "permissive")
 PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
@@ -41,6 +47,7 @@ def _field_types(cls: type) -> dict[str, str]:
 
 BACKEND_TABLE_TYPES: dict[str, str] = _field_types(BackendSettings)
 EMBEDDED_TABLE_TYPES: dict[str, str] = _field_types(EmbeddedSettings)
+HISTORY_TABLE_TYPES: dict[str, str] = _field_types(HistorySettings)
 
 
 class Problem(Exception):

@@ -38,6 +38,9 @@ def _isolate_caro(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config.touch()
     monkeypatch.setenv("CARO_CONFIG", str(config))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # The request history (caro_py/history.py) lands in the test's own data directory.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("CARO_HISTORY_FILE", raising=False)
 
 
 @pytest.fixture
