@@ -36,7 +36,7 @@ from typing import Any
 
 from backends import functiongemma
 from backends.adapters import AdapterInfo, apply_adapter, resolve_adapter
-from backends.llama_runtime import default_threads, log_hint, route_llama_logs
+from backends.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
 from backends.models import (
     DEFAULT_MODEL_ID,
     ResolvedModel,
@@ -250,6 +250,7 @@ class EmbeddedBackend:
             # must not throw a finished download away. llama.cpp's load counts.
             guard.extend(resolved_at - start)
             guard.check()
+        _explain_native_crashes()
         try:
             route_llama_logs(self.verbose)
             from llama_cpp import Llama
@@ -261,16 +262,17 @@ class EmbeddedBackend:
         threads = settings.n_threads or default_threads()
         imported_at = time.perf_counter()
         try:
-            llm = Llama(
-                model_path=str(model.path),
-                n_ctx=settings.n_ctx,
-                n_batch=min(512, settings.n_ctx),
-                n_threads=threads,
-                n_threads_batch=threads,
-                use_mmap=True,
-                seed=SEED,
-                verbose=self.verbose,
-            )
+            with load_params(extra_buffers=settings.extra_buffers):
+                llm = Llama(
+                    model_path=str(model.path),
+                    n_ctx=settings.n_ctx,
+                    n_batch=min(512, settings.n_ctx),
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    use_mmap=True,
+                    seed=SEED,
+                    verbose=self.verbose,
+                )
         except (ValueError, RuntimeError) as exc:
             raise ModelError(
                 f"llama.cpp could not load {model.path}: {exc}{log_hint()}. " + options_text(),
@@ -550,6 +552,20 @@ class EmbeddedBackend:
         prefix = self._prompt(profile, GenerationRequest("", context.shell, context)).prefix
         key = self._prefix_key(model, adapter, prefix)
         return "warm" if self.prefix_cache.is_warm(key) else "cold"
+
+
+def _explain_native_crashes() -> None:
+    """A crash inside llama.cpp prints Python's fault report, whose stack names this module
+    (backends/embedded.py), instead of a bare "Segmentation fault"."""
+    import contextlib
+    import faulthandler
+    import sys
+
+    if faulthandler.is_enabled():
+        return
+    # A stderr without a file descriptor has nowhere to take the report: go without.
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        faulthandler.enable(file=sys.stderr)
 
 
 def _record_stats(stats: dict[str, Any]) -> None:

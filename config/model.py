@@ -47,6 +47,9 @@ class EmbeddedSettings:
     n_ctx: int = 1024
     max_tokens: int = 96
     grammar: bool = False  # llama.cpp JSON grammar for the chatml profile
+    # llama.cpp's extra buffer types (CPU weight repacking, AMX). Off: they crash the first
+    # decode on Intel CPUs with AMX (llama.cpp#20824); the README has the measured cost.
+    extra_buffers: bool = False
 
 
 @dataclass

@@ -48,8 +48,7 @@ def server() -> Iterator[str]:
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "llama_cpp.server",
+            str(REPO / "scripts" / "serve_llama.py"),
             "--model",
             str(model),
             "--model_alias",
