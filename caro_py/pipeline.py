@@ -147,6 +147,18 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
             return execute(command, shell_path, options, result)
         if answer == "decline":
             raise DeclinedError("declined; nothing was run")
+        if answer == "explain":
+            explain_here(command, settings, result)
+            continue  # nothing changed: the same command, judged and asked again
+        if answer == "revise":
+            words = revision_words()
+            if not words:
+                continue
+            request = request.revised(options.request, previous=command, words=words)
+            generated = generate(request, settings, options, result).generated
+            render.show_source(generated.backend, generated.model)
+            command, result.explanation = generated.command, generated.explanation
+            continue
         command = edited(command)
         # The edited text is a new command: judge it and ask again from the top.
         result.explanation = None
@@ -273,6 +285,28 @@ def ask(assessment: Assessment) -> str:
     return confirm.ask(
         needs_yes=assessment.risk >= Risk.HIGH, risk_label=assessment.risk.label
     ).value
+
+
+def revision_words() -> str:
+    from caro_py import confirm
+
+    try:
+        return confirm.revision()
+    except EOFError:
+        raise DeclinedError("declined while revising; nothing was run") from None
+
+
+def explain_here(command: str, settings: Settings, result: Result) -> None:
+    """`x` at the prompt: explain the command; a failure is said, and the prompt comes back."""
+    from caro_py import explain
+
+    try:
+        with render.waiting("asking for an explanation…", False):
+            explanation = explain.explain(command, settings, backend=result.backend)
+    except CaroError as err:
+        render.show_warning(f"cannot explain it: {err.message}")
+        return
+    explain.show(explanation)
 
 
 def edited(command: str) -> str:

@@ -5,7 +5,7 @@ Data path: request -> context -> backend.generate -> parse -> assess -> confirm 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Userland = Literal["gnu", "bsd", "busybox", "unknown"]
@@ -36,9 +36,20 @@ class PlatformContext:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    text: str  # the user's words
+    text: str  # the user's words (for a revision: the words with the change, see revised)
     shell: str  # the target shell ("bash", "zsh", ...)
     context: PlatformContext
+    # Set on a revision (`r` at the confirm prompt): the command being changed and how.
+    previous_command: str | None = None
+    revision: str | None = None
+
+    def revised(self, original: str, *, previous: str, words: str) -> GenerationRequest:
+        """A request for a changed command: the first request, the last command, the change.
+
+        Backends send `text` as the user's message, so it carries all three in one line.
+        """
+        text = f"{original} (Previous command: {previous} ; change it: {words})"
+        return replace(self, text=text, previous_command=previous, revision=words)
 
 
 @dataclass
