@@ -255,6 +255,9 @@ def test_ctrl_c_cancels_and_restores_the_line(
     assert rows[0]["outcome"] == "interrupted"
     assert not widget_running()
     assert sh.line() == ("greet me slowly", len("greet me slowly"))
+    # ... and on screen: the prompt and the request, drawn again in full.
+    shown = [row for row in sh.screen().splitlines() if row.strip()]
+    assert shown[-1].rstrip() == "READY> greet me slowly", sh.screen()
 
 
 @pytest.mark.parametrize("shell", SHELLS)

@@ -8,12 +8,16 @@ function __caro_widget
     if string match -qr '^\s*$' -- "$line"
         return
     end
-    # stderr stays on the terminal (caro's spinner, or why it refused);
-    # stdout is one line: RISK<TAB>COMMAND.
-    # A fresh line for what caro writes there, so it never draws over fish's prompt.
+    # stderr stays on the terminal (caro's spinner, or why it refused), on a line of its
+    # own below the prompt; stdout is one line: RISK<TAB>COMMAND.
     echo >&2
+    # While caro works, Ctrl-C is caro's: with a handler of its own here, fish does not
+    # cancel the line (and the repaint below) as well.
+    function __caro_sigint --on-signal SIGINT
+    end
     set -l out (command caro --widget -p "$line")
     set -l code $status
+    functions -e __caro_sigint
     set out (string join \n -- $out)
     if test $code -eq 0; and string match -q -- "*"\t"*" "$out"
         set -l parts (string split -m 1 \t -- "$out")
@@ -24,8 +28,7 @@ function __caro_widget
                 echo "caro: $parts[1] risk: read it before you press Enter" >&2
         end
     end
-    # Ctrl-C reached fish too: draw the prompt and the line again in full.
-    commandline -f force-repaint
+    commandline -f repaint
 end
 set -q CARO_KEY; or set -l CARO_KEY \ej
 bind $CARO_KEY __caro_widget
