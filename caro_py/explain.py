@@ -43,6 +43,8 @@ def explain(command: str, settings: Settings, *, backend: str | None = None) -> 
     """Explain `command`, asking `backend` (a name) or else the first model server found."""
     import asyncio
 
+    if backend == "embedded":  # it wrote the command, but cannot explain one: try servers
+        backend = None
     try:
         return asyncio.run(from_model(command, settings, backend))
     except BackendUnavailable as exc:
