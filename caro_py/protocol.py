@@ -46,9 +46,11 @@ class GenerationRequest:
     def revised(self, original: str, *, previous: str, words: str) -> GenerationRequest:
         """A request for a changed command: the first request, the last command, the change.
 
-        Backends send `text` as the user's message, so it carries all three in one line.
+        Backends send `text` as the user's message, so it carries all three in one line,
+        worded as a request (the small embedded model turned "change it: ..." into junk
+        appended to the old command; this wording at least keeps it a command).
         """
-        text = f"{original} (Previous command: {previous} ; change it: {words})"
+        text = f"{original}, {words} (instead of: {previous})"
         return replace(self, text=text, previous_command=previous, revision=words)
 
 
