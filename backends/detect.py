@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from backends.protocol import CommandGenerator, Health
 from backends.reasons import plain_reason
-from caro_py.protocol import CommandGenerator, Health
 
 #: Backends detection does not probe: they are tried in their place in the order.
 UNPROBED = frozenset({"embedded"})

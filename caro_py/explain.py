@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from caro_py.errors import BackendUnavailable, UsageError
+from backends.errors import BackendUnavailable
+from caro_py.errors import UsageError
 
 if TYPE_CHECKING:
     from config.model import Settings
@@ -117,7 +118,7 @@ async def ask(backend: Any, command: str) -> Explanation:
     text = answer_text(response.body)
     lines = clean_lines(text)
     if not lines:
-        from caro_py.errors import BackendProtocolError
+        from backends.errors import BackendProtocolError
 
         raise BackendProtocolError(f"{backend.name} ({model}) gave an empty explanation")
     return Explanation(command=command, lines=lines, source=f"{backend.name} · {model}")

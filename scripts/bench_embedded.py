@@ -65,7 +65,7 @@ DRIVER = """
 import asyncio, json, sys
 from backends.embedded import EmbeddedBackend
 from caro_py.context import detect_context, resolve_shell
-from caro_py.protocol import GenerationRequest
+from backends.protocol import GenerationRequest
 from config.model import EmbeddedSettings
 import os
 shell = resolve_shell(None, os.environ)

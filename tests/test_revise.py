@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caro_py.protocol import GenerationRequest
+from backends.protocol import GenerationRequest
 from tests._backend_fixtures import CONTEXT
 
 

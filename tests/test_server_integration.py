@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from backends.models import assemble_default
+from backends.protocol import GeneratedCommand, GenerationRequest
 from caro_py.errors import NoUsableCommand
-from caro_py.protocol import GeneratedCommand, GenerationRequest
 from config.model import Settings
 from tests._backend_fixtures import CONTEXT
 
