@@ -18,7 +18,11 @@ from tests.conftest import REPO
 from tests.fakeserver import FakeChatServer
 from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, UNPARSEABLE, write_config
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.pty,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty"),
+]
 
 # Make the pty the child's controlling terminal (so Ctrl-C becomes SIGINT), then become caro.
 WRAPPER = (
