@@ -25,6 +25,7 @@ from caro_py.errors import (
     exit_code_of,
     message_of,
 )
+from safety.vocabulary import LEVELS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 # Kept literal (importing config.model here would slow start-up); a test keeps it in step.
 BACKEND_HELP = "auto, exo, lmstudio, ollama, vllm, openai, embedded"
-SAFETY_LEVELS = ("strict", "moderate", "permissive")
+SAFETY_LEVELS = LEVELS  # click.Choice wants them at import time
 
 
 class Interrupted(CaroError):

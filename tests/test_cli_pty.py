@@ -316,10 +316,3 @@ def test_escape_sequences_in_the_answer_are_shown_not_obeyed(terminal, fake_serv
     assert "\x1b[2K" not in term.output and "\x1b[G" not in term.output
     assert "truncate -s0 thesis.tex # \\x1b[2K\\x1b[Gls -la" in term.output
     assert "text.hidden-characters" in term.output
-
-
-def test_what_caro_spells_out_is_what_the_safety_rule_flags() -> None:
-    from caro_py.visible import _HIDDEN
-    from safety.checks.whole_command import _INVISIBLE
-
-    assert _HIDDEN.pattern == _INVISIBLE.pattern
