@@ -367,10 +367,7 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
 
 
 def check(command: str, settings: Settings, env: Mapping[str, str], *, as_json: bool) -> int:
-    try:
-        from caro_py.check import run_check
-    except ImportError as exc:  # the safety issue ships it; say so rather than crash
-        raise UsageError(f"--check is not available in this build ({exc})") from None
+    from caro_py.check import run_check
     from caro_py.context import shell_name
     from caro_py.pipeline import make_policy
 
