@@ -36,11 +36,9 @@ class Detector:
         self.probe_timeout_s = probe_timeout_s
         self.healths: dict[str, Health] = {}
         self._tasks: dict[str, asyncio.Task[Health]] = {}
-        self.started_at: float | None = None
 
     def start(self, skip: Iterable[str] = ()) -> None:
         """Launch every probe at once (needs a running event loop)."""
-        self.started_at = time.perf_counter()
         skipped = set(skip)
         for name in self.order:
             if name in UNPROBED or name in skipped or name in self._tasks:

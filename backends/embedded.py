@@ -50,9 +50,9 @@ from backends.models import (
 from backends.prefix_cache import PrefixCache, PrefixKey, library_version
 from backends.protocol import GeneratedCommand, GenerationRequest, Health, PlatformContext
 from config.errors import ConfigError
-from config.model import EmbeddedSettings, Settings
+from config.model import PROMPT_PROFILES, EmbeddedSettings, Settings
 
-PROFILES = ("functiongemma", "chatml")
+PROFILES = PROMPT_PROFILES
 SEED = 0  # greedy decoding does not draw, but a fixed seed keeps any sampler reproducible
 MAX_TOKENS_LIMIT = 512
 # How long aclose waits for a generation that is still running (it has been told to stop and

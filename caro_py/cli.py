@@ -25,6 +25,7 @@ from caro_py.errors import (
     exit_code_of,
     message_of,
 )
+from safety.vocabulary import LEVELS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 # Kept literal (importing config.model here would slow start-up); a test keeps it in step.
 BACKEND_HELP = "auto, exo, lmstudio, ollama, vllm, openai, embedded"
-SAFETY_LEVELS = ("strict", "moderate", "permissive")
+SAFETY_LEVELS = LEVELS  # click.Choice wants them at import time
 
 
 class Interrupted(CaroError):
@@ -429,10 +430,7 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
 
 
 def check(command: str, settings: Settings, env: Mapping[str, str], *, as_json: bool) -> int:
-    try:
-        from caro_py.check import run_check
-    except ImportError as exc:  # the safety issue ships it; say so rather than crash
-        raise UsageError(f"--check is not available in this build ({exc})") from None
+    from caro_py.check import run_check
     from caro_py.context import shell_name
     from caro_py.pipeline import make_policy
 

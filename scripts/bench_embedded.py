@@ -14,7 +14,7 @@ reports, for a cold and a warm prompt-prefix cache:
 
 The model store is shared with the real cache (a symlink), the prefix states live in a
 throwaway cache directory, so "cold" really starts without a saved prefix.
-Aim (issue 4, 2-core x86): p50 <= 0.6 s warm, peak RSS <= 600 MB.
+Aim (2-core x86): p50 <= 0.6 s warm, peak RSS <= 600 MB.
 
 Usage: python scripts/bench_embedded.py [--runs 20] [--direct] [--threads N] [--json OUT]
 """

@@ -32,6 +32,8 @@ from caro_py.errors import BackendError, BackendTimeout, NoUsableCommand
 from config.model import EmbeddedSettings
 from tests._backend_fixtures import CONTEXT
 
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
 REPO = Path(__file__).resolve().parent.parent
 REQUEST = "list running docker containers"
 # Shorter than the product's default: a wrong answer can ramble, and this machine is slow.

@@ -28,6 +28,8 @@ from caro_py.errors import NoUsableCommand
 from config.model import Settings
 from tests._backend_fixtures import CONTEXT
 
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+
 REPO = Path(__file__).resolve().parent.parent
 ALIAS = "gemma3-270m-test"
 READY_TIMEOUT_S = 60
