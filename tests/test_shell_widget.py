@@ -65,12 +65,12 @@ def start_command(shell: str, rc: Path) -> list[str]:
 class Shell:
     """One interactive shell in its own tmux server."""
 
-    def __init__(self, shell: str, home: Path, config: Path) -> None:
+    def __init__(self, shell: str, home: Path, config: Path, rc_first: str = "") -> None:
         self.socket = f"caro-test-{os.getpid()}-{time.monotonic_ns()}"
         self.home = home
         self.dump = home / "line.dump"
         rc = home / (".zshrc" if shell == "zsh" else f"rc.{shell}")
-        rc.write_text(RC[shell], encoding="utf-8")
+        rc.write_text(rc_first + RC[shell], encoding="utf-8")
         env = {
             "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": str(home),
@@ -172,14 +172,14 @@ def widget_running() -> bool:
 def start_shell(tmp_path: Path) -> Iterator[Callable[..., Shell]]:
     opened: list[Shell] = []
 
-    def start(shell: str, config_text: str) -> Shell:
+    def start(shell: str, config_text: str, rc_first: str = "") -> Shell:
         if shutil.which(shell) is None:
             pytest.skip(f"needs {shell} (Debian package {shell})")
         home = tmp_path / f"home-{shell}"
         home.mkdir()
         config = home / "config.toml"
         config.write_text(config_text, encoding="utf-8")
-        opened.append(Shell(shell, home, config))
+        opened.append(Shell(shell, home, config, rc_first))
         return opened[-1]
 
     yield start
@@ -269,3 +269,28 @@ def test_an_empty_line_does_nothing(start_shell, fake_server: FakeChatServer, sh
     time.sleep(1)
     assert sh.line()[0] == "   "
     assert history_rows() == [] and fake_server.chat_requests() == []
+
+
+# CARO_KEY in each shell's own notation, set before the snippet is loaded: Ctrl-X j.
+OTHER_KEY = {
+    "bash": "CARO_KEY='\\C-xj'\n",
+    "zsh": "CARO_KEY='^Xj'\n",
+    "fish": "set -g CARO_KEY \\cxj\n",
+}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_caro_key_binds_another_key_instead(
+    start_shell, fake_server: FakeChatServer, shell: str
+) -> None:
+    fake_server.answer_command(SAFE)
+    sh = start_shell(shell, fake_config(fake_server), rc_first=OTHER_KEY[shell])
+    sh.type("greet")
+    sh.keys("M-j")  # no longer bound to caro
+    time.sleep(1)
+    assert history_rows() == []
+    sh.keys("C-u")
+    sh.type("greet")
+    sh.keys("C-x", "j")
+    wait_rows(1)
+    assert sh.line() == (SAFE, len(SAFE))
