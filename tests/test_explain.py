@@ -8,9 +8,11 @@ import shutil
 import subprocess
 
 import pytest
+import respx
 
-from caro_py.explain import answer_text, clean_lines, programs
+from caro_py.explain import answer_text, clean_lines, explain, programs
 from tests import test_server_integration
+from tests._backend_fixtures import make_settings, ollama_answer, sent_json
 from tests.conftest import run_caro
 from tests.test_cli_e2e import write_config
 
@@ -84,3 +86,19 @@ def test_answer_text_reads_openai_and_ollama_bodies_and_cleans_lines() -> None:
     assert answer_text(openai) == "ls: lists"
     assert clean_lines(answer_text(ollama)) == ["ls: lists"]
     assert answer_text({"choices": []}) == "" and answer_text("junk") == ""
+
+
+@respx.mock
+def test_explain_speaks_ollamas_own_chat_api() -> None:
+    """No Ollama server here: its wire format (POST /api/chat, stream false) through respx."""
+    settings = make_settings()
+    settings.backend_settings("ollama").model = "llama3.2:latest"
+    chat = respx.post("http://localhost:11434/api/chat").respond(
+        200, json=ollama_answer(content="ls: lists files\n-l: one per line, with details")
+    )
+    explanation = explain("ls -l", settings, backend="ollama")
+    assert explanation.lines == ["ls: lists files", "-l: one per line, with details"]
+    assert explanation.source == "ollama · llama3.2:latest"
+    body = sent_json(chat.calls.last)
+    assert body["stream"] is False and "tools" not in body
+    assert body["messages"][-1] == {"role": "user", "content": "ls -l"}
