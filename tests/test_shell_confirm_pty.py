@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,11 @@ from tests import test_cli_pty
 from tests.fakeserver import FakeChatServer, Reply, text_body, tool_call_body
 from tests.test_cli_e2e import CRITICAL, SAFE
 
-pytestmark = [pytest.mark.slow, pytest.mark.pty, test_cli_pty.pytestmark]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.pty,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty"),
+]
 terminal = test_cli_pty.terminal  # the fixture: caro in a pty against the fake server
 PROMPT = test_cli_pty.PROMPT
 MODEL = "fake-coder-1"
