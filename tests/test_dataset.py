@@ -273,3 +273,41 @@ def test_own_training_examples_are_repeated_and_never_reach_test(tmp_path: Path)
     assert own_train and set(own_train.values()) == {2}
     test_requests = {r["request"] for r in rows["test"] if r["source"] == "caro"}
     assert test_requests and not test_requests & set(own_train)
+
+
+def test_no_request_is_written_under_two_topics() -> None:
+    """The same words under a train topic and a test topic would leak the answer."""
+    from _examples import OWN_FILE, everyday_files, load_topics
+
+    owner: dict[str, str] = {}
+    for path in [OWN_FILE, *everyday_files()]:
+        for topic in load_topics(path):
+            for request in topic.requests:
+                key = " ".join(request.lower().split())
+                assert owner.setdefault(key, topic.topic) == topic.topic, (
+                    f"{request!r} is in {owner[key]} and {topic.topic}"
+                )
+
+
+def test_held_out_everyday_topics_land_only_in_test(tmp_path: Path) -> None:
+    import build_dataset
+    from _examples import everyday_files, load_topics
+    from build_dataset import own_split
+
+    pages = tmp_path / "pages"
+    (pages / "common").mkdir(parents=True)
+    (pages / "common" / "frob.md").write_text(PAGE)
+    out = tmp_path / "data"
+    assert (
+        build_dataset.main(["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""])
+        == 0
+    )
+    split_of_topic: dict[str, set[str]] = {}
+    for split in ("train", "dev", "test"):
+        for line in (out / f"{split}.jsonl").read_text().splitlines():
+            rec = json.loads(line)
+            if rec["source"] == "caro":
+                split_of_topic.setdefault(rec["page"].removeprefix("caro/"), set()).add(split)
+    for path in everyday_files():
+        for topic in load_topics(path):
+            assert split_of_topic[topic.topic] == {own_split(topic.topic, everyday=True)}
