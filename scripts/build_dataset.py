@@ -32,7 +32,7 @@ from _shellspec import (  # noqa: E402
 )
 
 from backends.functiongemma import render_prompt, render_target  # noqa: E402
-from caro_py.protocol import PlatformContext  # noqa: E402
+from backends.protocol import PlatformContext  # noqa: E402
 
 # Command names per category, for per-category accuracy.
 _CATEGORY_WORDS = {
