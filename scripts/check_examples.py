@@ -7,7 +7,9 @@ the safety validator does not block it, it exits 0 within the time limit and it 
 something or changes the tree (what evaluate.py needs to judge an answer by running it), and
 each alternative gives the same result. The verdict is written back into the file as
 "checked": true/false; commands that cannot run there (network, docker, systemctl, package
-managers, other hosts) end up false, with the reason printed.
+managers, other hosts) end up false, with the reason printed. Commands that pass are run once
+more a while later; those that then give another result (the clock, randomness, processes) are
+listed as unstable, since evaluate.py can only judge answers to them by string match.
 
     python scripts/check_examples.py scripts/data/everyday_v2_files_text.jsonl
     python scripts/check_examples.py FILE --only tar- --dry-run   # some topics, file untouched
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,6 +47,7 @@ SETUP_FAILED = 97  # exit status of the wrapper when a topic's setup line fails
 class Outcome:
     ok: bool
     reason: str = ""
+    result: RunResult | None = None  # the command's run, when it passed
 
 
 def script_for(command: str, setup: str | None) -> str:
@@ -93,7 +97,23 @@ def check_topic(topic: Topic, sandbox: Sandbox, is_blocked: Callable[[str], bool
             for cand in (run_in(sandbox, alt, topic.setup), run_in(sandbox, alt, topic.setup))
         ):
             return Outcome(False, f"alternative gives a different result: {alt}")
-    return Outcome(True)
+    return Outcome(True, result=ref)
+
+
+def unstable_topics(passed: list[tuple[Topic, RunResult, float]], sandbox: Sandbox) -> list[Topic]:
+    """Topics whose command prints or leaves something else when run again a while later.
+
+    evaluate.py runs the reference and the answer one after the other, so a command that
+    reads the clock, a random source or the process table cannot be judged by running it
+    (only by string match). The second run comes at least a second after the first.
+    """
+    if passed:
+        time.sleep(max(0.0, passed[-1][2] + 1.1 - time.monotonic()))
+    return [
+        topic
+        for topic, first, _ in passed
+        if not same_result(first, run_in(sandbox, topic.command, topic.setup))
+    ]
 
 
 def check_file(
@@ -108,12 +128,14 @@ def check_file(
     topics = load_topics(path)
     passed = failed = 0
     updated: list[Topic] = []
+    runs: list[tuple[Topic, RunResult, float]] = []
     for topic in topics:
         if only is not None and not topic.topic.startswith(only):
             updated.append(topic)
             continue
         outcome = check_topic(topic, sandbox, is_blocked)
-        if outcome.ok:
+        if outcome.ok and outcome.result is not None:
+            runs.append((topic, outcome.result, time.monotonic()))
             passed += 1
             if verbose:
                 print(f"  ok    {topic.topic}: {topic.command}")
@@ -123,10 +145,17 @@ def check_file(
         updated.append(replace(topic, checked=outcome.ok))
     if write:
         write_topics(path, updated)
+    unstable = unstable_topics(runs, sandbox)
+    for topic in unstable:
+        print(
+            f"  UNSTABLE {topic.topic}: {topic.command}\n        a second run gives another "
+            "result (clock, randomness, processes): evaluate.py can only string-match answers"
+        )
     requests = sum(len(t.requests) for t in topics)
     print(
         f"{path}: {len(topics)} topics, {requests} requests; checked {passed + failed}: "
-        f"{passed} run in the sandbox (checked: true), {failed} do not (checked: false)"
+        f"{passed} run in the sandbox (checked: true), {failed} do not (checked: false); "
+        f"{len(unstable)} of those that run give another result on a second run"
         + ("" if write else " [dry run: file not written]")
     )
     return passed, failed

@@ -36,6 +36,9 @@ TOPICS = [
      "requests": ["short git status"], "setup": "git init -q"},
     {"topic": "git-nosetup", "category": "vcs", "command": "git status --short",
      "requests": ["short git status"]},
+    # runs, but prints something else each time: listed as unstable
+    {"topic": "clock-ns", "category": "system", "command": "date +%s%N",
+     "requests": ["nanoseconds since the epoch"]},
     # the safety validator blocks it: never run
     {"topic": "wipe", "category": "files", "command": "rm -rf /", "requests": ["wipe"]},
 ]  # fmt: skip
@@ -61,13 +64,16 @@ def test_checker_records_what_runs_in_the_sandbox(
         "wc-lines": False,
         "git-short": True,
         "git-nosetup": False,
+        "clock-ns": True,
         "wipe": False,
     }
     out = capsys.readouterr().out
     assert "exit 1" in out and "no output and no change" in out
     assert "alternative gives a different result: wc -l < notes.txt" in out
     assert "blocked by the safety validator" in out
-    assert "8 topics, 8 requests; checked 8: 3 run in the sandbox" in out
+    assert "UNSTABLE clock-ns" in out and "UNSTABLE head-two" not in out
+    assert "9 topics, 9 requests; checked 9: 4 run in the sandbox" in out
+    assert "1 of those that run give another result on a second run" in out
     # Everything else in the objects is kept as written.
     assert load_topics(path)[0].alternatives == ("head -2 notes.txt",)
 
