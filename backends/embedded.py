@@ -36,6 +36,7 @@ from typing import Any
 
 from backends import functiongemma
 from backends.adapters import AdapterInfo, apply_adapter, resolve_adapter
+from backends.errors import BackendError, BackendTimeout, ModelError, NoUsableCommand
 from backends.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
 from backends.models import (
     DEFAULT_MODEL_ID,
@@ -47,11 +48,11 @@ from backends.models import (
     resolve_model,
 )
 from backends.prefix_cache import PrefixCache, PrefixKey, library_version
-from caro_py.errors import BackendError, BackendTimeout, ConfigError, ModelError, NoUsableCommand
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
-from config.model import EmbeddedSettings, Settings
+from backends.protocol import GeneratedCommand, GenerationRequest, Health, PlatformContext
+from config.errors import ConfigError
+from config.model import PROMPT_PROFILES, EmbeddedSettings, Settings
 
-PROFILES = ("functiongemma", "chatml")
+PROFILES = PROMPT_PROFILES
 SEED = 0  # greedy decoding does not draw, but a fixed seed keeps any sampler reproducible
 MAX_TOKENS_LIMIT = 512
 # How long aclose waits for a generation that is still running (it has been told to stop and
@@ -150,8 +151,9 @@ class EmbeddedBackend:
         progress: bool = True,
         use_overrides: bool = False,
         timeout: float | None = None,
+        context: PlatformContext | None = None,
     ) -> None:
-        self.shell: str | None = None
+        self.context = context  # where requests come from, for the probe's prefix-cache state
         if isinstance(settings, Settings):
             embedded = settings.embedded
             if use_overrides and settings.model:
@@ -160,7 +162,6 @@ class EmbeddedBackend:
             verbose = verbose or settings.verbose
             if timeout is None:
                 timeout = settings.timeout_for(self.name)
-            self.shell = settings.shell
         else:
             embedded = settings or EmbeddedSettings()
         self.settings = embedded
@@ -478,7 +479,7 @@ class EmbeddedBackend:
     def _parse(
         self, loaded: LoadedModel, text: str, stats: dict[str, Any]
     ) -> tuple[str, str | None]:
-        from caro_py.parsing import parse_text_detailed
+        from backends.parsing import parse_text_detailed
 
         if stats["finish_reason"] == "length":
             raise NoUsableCommand(
@@ -543,12 +544,12 @@ class EmbeddedBackend:
         """
         if model is None or model.sha256 is None:
             return "cold"  # never loaded (it would have been hashed)
+        if self.context is None:
+            return "unknown (no platform context given)"
         profile = self.settings.prompt_profile or model.profile_hint
         if profile not in PROFILES:
             return "unknown (the prompt format is read from the model at load)"
-        from caro_py.context import detect_context, resolve_shell
-
-        context = detect_context(resolve_shell(self.shell, os.environ))
+        context = self.context
         prefix = self._prompt(profile, GenerationRequest("", context.shell, context)).prefix
         key = self._prefix_key(model, adapter, prefix)
         return "warm" if self.prefix_cache.is_warm(key) else "cold"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The embedded model's prompt formats (backends/functiongemma.py, backends/chatml.py).
+PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
+
 # Detection order of the design card: local servers first, the in-process model last.
 DEFAULT_ORDER: tuple[str, ...] = ("exo", "lmstudio", "ollama", "vllm", "embedded")
 REMOTE_BACKENDS: tuple[str, ...] = ("exo", "lmstudio", "ollama", "vllm", "openai")

@@ -35,8 +35,8 @@ def one_round(extra_buffers: bool) -> dict[str, float]:
     import asyncio
 
     from backends.embedded import EmbeddedBackend
+    from backends.protocol import GenerationRequest
     from caro_py.context import detect_context
-    from caro_py.protocol import GenerationRequest
     from config.model import EmbeddedSettings
 
     context = detect_context("bash")

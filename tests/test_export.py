@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from export_adapter import ExportError, export, write_safetensors  # noqa: E402
 
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
 gguf = pytest.importorskip("gguf")
 
 RANK = 4
