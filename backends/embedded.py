@@ -30,7 +30,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,7 @@ class EmbeddedBackend:
         timeout: float | None = None,
     ) -> None:
         self.shell: str | None = None
+        self.retrieval: bool | None = None  # [retrieval] enabled: None is per profile
         if isinstance(settings, Settings):
             embedded = settings.embedded
             if use_overrides and settings.model:
@@ -161,6 +162,7 @@ class EmbeddedBackend:
             if timeout is None:
                 timeout = settings.timeout_for(self.name)
             self.shell = settings.shell
+            self.retrieval = settings.retrieval.enabled
         else:
             embedded = settings or EmbeddedSettings()
         self.settings = embedded
@@ -309,11 +311,27 @@ class EmbeddedBackend:
 
     # -- generation ----------------------------------------------------------------------
 
+    def uses_examples(self, profile: str, adapter: AdapterInfo | None) -> bool:
+        """Whether retrieved examples go into this model's prompt.
+
+        Unless [retrieval] says, FunctionGemma-format models get them only with an adapter
+        whose card says it was trained with them: the shipped adapter was not, and scored
+        lower with them (README, "Retrieval"). ChatML instruct models get them.
+        """
+        if self.retrieval is not None:
+            return self.retrieval
+        if profile == "functiongemma":
+            return adapter is not None and adapter.reads_examples
+        return True
+
     def _prompt(self, profile: str, request: GenerationRequest) -> _Prompt:
         if profile == "functiongemma":
             context = request.context.describe()
-            full = functiongemma.render_prompt(request.text, context)
-            prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
+            full = functiongemma.render_prompt(request.text, context, request.examples)
+            if request.examples:
+                prefix = functiongemma.render_fixed_prefix(context)
+            else:
+                prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
             return _Prompt(prefix, full, (functiongemma.STOP,), None)
         from backends import chatml
 
@@ -355,6 +373,8 @@ class EmbeddedBackend:
                 fresh = self._loaded is None
                 loaded = self._load_locked(guard)
                 guard.check()
+                if request.examples and not self.uses_examples(loaded.profile, loaded.adapter):
+                    request = replace(request, examples=())
                 text, stats = self._complete(loaded, request, guard)
         finally:
             if stop is not None:
@@ -378,6 +398,7 @@ class EmbeddedBackend:
             explanation=explanation,
             raw={"text": text, "profile": loaded.profile, **stats},
             timings_ms=timings,
+            examples_used=request.examples,
         )
 
     def _complete(
@@ -565,8 +586,6 @@ def _record_stats(stats: dict[str, Any]) -> None:
 
 
 def _with_model(settings: EmbeddedSettings, model: str) -> EmbeddedSettings:
-    from dataclasses import replace
-
     if os.sep in model or model.endswith(".gguf"):
         return replace(settings, model_path=model, model=None)
     return replace(settings, model=model, model_path=None)

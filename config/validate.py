@@ -12,7 +12,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from config.model import BACKEND_NAMES, REMOTE_BACKENDS, BackendSettings, EmbeddedSettings
+from config.model import (
+    BACKEND_NAMES,
+    REMOTE_BACKENDS,
+    BackendSettings,
+    EmbeddedSettings,
+    RetrievalSettings,
+)
 
 SAFETY_LEVELS: tuple[str, ...] = ("strict", "moderate", "permissive")
 PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
@@ -41,6 +47,7 @@ def _field_types(cls: type) -> dict[str, str]:
 
 BACKEND_TABLE_TYPES: dict[str, str] = _field_types(BackendSettings)
 EMBEDDED_TABLE_TYPES: dict[str, str] = _field_types(EmbeddedSettings)
+RETRIEVAL_TABLE_TYPES: dict[str, str] = _field_types(RetrievalSettings)
 
 
 class Problem(Exception):
@@ -192,6 +199,7 @@ def check_shell(key: str, value: str) -> str:
 
 
 MAX_THREADS = 1024
+MAX_EXAMPLES = 16  # more would crowd a small model's context and slow every request
 MAX_CONTEXT = 131_072  # 4x what Gemma 3 270M was trained on; far past any one-line request
 
 # Range and choice checks applied after the type check, by key name within a table.
@@ -219,6 +227,9 @@ EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "n_threads": check_bounded(MAX_THREADS),
     "n_ctx": check_bounded(MAX_CONTEXT),
     "max_tokens": check_positive,
+}
+RETRIEVAL_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "k": check_bounded(MAX_EXAMPLES),
 }
 
 
