@@ -10,6 +10,7 @@ the authors and the tldr commit). Tables:
 - ``route``: FTS5 (porter) over what names a tool: each example's description, each page's
   summary, and the project's own everyday requests of the TRAIN split (scripts/_shellspec_*.py;
   dev and test topics are kept out, so the router is measured on requests it never indexed).
+- ``frequent``: words in more than FREQUENT_SHARE of the route rows (slow to match, weak).
 - ``prior``: how common each tool is (everyday train requests, the dataset's core categories).
 - ``meta``: the tldr commit and the build's counts.
 
@@ -40,6 +41,9 @@ TLDR = REPO.parent / "shared" / "tldr-pages"
 DATA = REPO / "caro_py" / "knowledge" / "data"
 DB_NAME = "tldr.sqlite"
 PLATFORMS = ("common", "linux", "osx")
+# A word in more than this share of the route rows is left out of the router's query: its
+# BM25 weight is small anyway, and matching it costs most of a query's time.
+FREQUENT_SHARE = 0.01
 # Words that only wrap the tool that does the work.
 WRAPPERS = {"sudo", "env", "nohup", "time", "command", "exec", "doas"}
 
@@ -47,7 +51,7 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE pages (
     platform TEXT NOT NULL, name TEXT NOT NULL, tool TEXT NOT NULL, summary TEXT NOT NULL,
-    generic REAL NOT NULL DEFAULT 0,
+    generic REAL NOT NULL DEFAULT 0, tool_generic REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (platform, name)
 );
 CREATE TABLE examples (
@@ -56,6 +60,7 @@ CREATE TABLE examples (
 );
 CREATE INDEX examples_page ON examples (page, platform);
 CREATE TABLE prior (tool TEXT PRIMARY KEY, weight REAL NOT NULL);
+CREATE TABLE frequent (word TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE route USING fts5(
     text, page UNINDEXED, platform UNINDEXED, kind UNINDEXED, tokenize = 'porter unicode61'
 );
@@ -117,11 +122,29 @@ def mark_generic(db: sqlite3.Connection, pages: list[Page]) -> None:
             for word in re.findall(r"[a-z0-9]+", ex.description.lower()):
                 users.setdefault(word.removesuffix("s"), set()).add(page.name)
     tools = dict(db.execute("SELECT name, tool FROM pages").fetchall())
+
+    def share(word: str, tool: str) -> float:
+        if not re.fullmatch(r"[a-z0-9]+", word):
+            return 0.0  # 'git-log', 'just.1': never an everyday word
+        others = {p for p in users.get(word.removesuffix("s"), ()) if tools.get(p) != tool}
+        return len(others) / len(pages)
+
     for name, tool in tools.items():
-        if not re.fullmatch(r"[a-z0-9]+", name):
-            continue  # 'git-log', 'just.1': never an everyday word
-        others = {p for p in users.get(name.removesuffix("s"), ()) if tools.get(p) != tool}
-        db.execute("UPDATE pages SET generic = ? WHERE name = ?", (len(others) / len(pages), name))
+        db.execute(
+            "UPDATE pages SET generic = ?, tool_generic = ? WHERE name = ?",
+            (share(name, tool), share(tool, tool), name),
+        )
+
+
+def mark_frequent(db: sqlite3.Connection) -> None:
+    rows = [text for (text,) in db.execute("SELECT text FROM route")]
+    df: Counter[str] = Counter()
+    for text in rows:
+        df.update(set(re.findall(r"[a-z0-9]+", text.lower())))
+    cutoff = FREQUENT_SHARE * len(rows)
+    db.executemany(
+        "INSERT INTO frequent VALUES (?)", sorted((w,) for w, n in df.items() if n > cutoff)
+    )
 
 
 def build(out: Path, drop: set[str]) -> dict[str, int]:
@@ -168,6 +191,7 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
         )
         n_own += 1
     mark_generic(db, pages)
+    mark_frequent(db)
     # Commonness: every-day requests count most; the dataset's core categories next.
     prior: Counter[str] = Counter()
     for _request, tool in own:

@@ -21,7 +21,7 @@ import re
 import shutil
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,6 +31,7 @@ HITS = 80  # FTS rows read per request
 KIND_WEIGHT = {"example": 1.0, "summary": 0.6, "request": 1.6}
 HIT_DECAY = 0.6  # each further hit of one page counts this much of the previous one
 MAX_PAGES = 2
+MIN_RARE_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,14 @@ class Weights:
 
     named_bonus: float = 12.0  # added to a page the request names with an everyday word
     named_strong: float = 150.0  # added to a page the request names with a distinctive word
-    generic_cutoff: float = 0.02  # names used by more than this share of pages are everyday
+    # A named tool counts as named when its name is rare in other pages' descriptions, or
+    # fairly rare and the tool is a common one ('find', 'date'); else it is an everyday word.
+    rare_cutoff: float = 0.005
+    generic_cutoff: float = 0.02
     prior_weight: float = 0.35  # score multiplier per log-unit of commonness
     uncommon: float = 0.55  # multiplier for tools with no commonness at all
     not_installed: float = 0.35  # multiplier for tools not on PATH and not builtins
-    min_score: float = 6.0  # below this the best page is too weak to show
+    min_score: float = 20.0  # below this the best page is too weak to show
     second_ratio: float = 0.6  # a second page is shown at this share of the first's score
 
 
@@ -83,9 +87,21 @@ def words(text: str) -> list[str]:
     return [w.strip("._-") for w in WORD.findall(text.lower()) if w.strip("._-")]
 
 
-def fts_query(tokens: Iterable[str]) -> str | None:
-    """An OR of the request's content words, each quoted (FTS5 syntax stays inert)."""
-    terms = sorted({t for t in tokens if t not in stopwords() and len(t) > 1})
+def lexical_terms(tokens: Iterable[str], tools: Container[str] = ()) -> set[str]:
+    """Content words. A file name says nothing of the tool (and the everyday requests reuse a
+    few names a lot), except an extension that names one ('logs.tar.gz' -> 'tar')."""
+    terms: set[str] = set()
+    for token in tokens:
+        if "." in token and not token.startswith("."):
+            terms.update(ext for ext in token.split(".")[1:] if ext in tools)
+        elif "/" not in token:
+            terms.add(token)
+    return {t for t in terms if t not in stopwords() and len(t) > 1}
+
+
+def fts_query(terms: Iterable[str]) -> str | None:
+    """An OR of the words, each quoted (FTS5 syntax stays inert)."""
+    terms = sorted(terms)
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
@@ -111,8 +127,15 @@ class Router:
         self.platforms = platforms
         self.installed = installed
         self._prior: dict[str, float] | None = None
+        self._frequent: frozenset[str] | None = None
         self._names: dict[str, tuple[str, str, str]] | None = None
         self._generic: dict[str, float] = {}
+
+    def frequent(self) -> frozenset[str]:
+        if self._frequent is None:
+            rows = self.db.execute("SELECT word FROM frequent").fetchall()
+            self._frequent = frozenset(word for (word,) in rows)
+        return self._frequent
 
     def prior(self) -> dict[str, float]:
         if self._prior is None:
@@ -124,48 +147,47 @@ class Router:
         if self._names is None:
             marks = ",".join("?" * len(self.platforms))
             rows = self.db.execute(
-                f"SELECT name, platform, tool, generic FROM pages WHERE platform IN ({marks})",
+                "SELECT name, platform, tool, generic, tool_generic FROM pages "
+                f"WHERE platform IN ({marks})",
                 self.platforms,
             ).fetchall()
-            self._generic = {name: generic for name, _p, _t, generic in rows}
+            self._generic = {row[2]: row[4] for row in rows}
+            self._generic.update({row[0]: row[3] for row in rows})
             rank = {p: i for i, p in enumerate(self.platforms)}
             rows.sort(key=lambda r: -rank[r[1]])  # specific platforms last: they overwrite
             names: dict[str, tuple[str, str, str]] = {}
-            for name, platform, tool, _g in rows:
+            for name, platform, tool, *_generic in rows:
                 names[name] = (name, platform, tool)
-            for name, platform, tool, _g in rows:
+            for name, platform, tool, *_generic in rows:
                 if tool == name:
                     continue
                 names.setdefault(tool, (name, platform, tool))
             self._names = names
         return self._names
 
-    def named_pages(self, tokens: list[str]) -> set[str]:
-        """Pages the request spells out: a tool word, or words joined ('git log' -> git-log)."""
+    def named_pages(self, tokens: list[str]) -> dict[str, float]:
+        """Pages the request spells out (a tool word, or words joined: 'git log' -> git-log),
+        each with how ordinary the word it was named by is (the share of other pages using it)."""
         names = self.names()
-        found: set[str] = set()
+        found: dict[str, float] = {}
         i = 0
         while i < len(tokens):
             for j in (3, 2, 1):  # the longest name wins: 'git log' is git-log, not git
                 joined = "-".join(tokens[i : i + j])
                 if j <= len(tokens) - i and joined in names:
-                    found.add(names[joined][0])
+                    found[names[joined][0]] = self._generic.get(joined, 0.0)
                     i += j - 1
                     break
             i += 1
         return found
 
     def lexical(self, tokens: list[str]) -> dict[tuple[str, str], float]:
-        query = fts_query(tokens)
+        terms = lexical_terms(tokens, self.names())
+        # Frequent words cost most of a query's time and weigh little; they are left out
+        # when enough rarer words remain to decide.
+        rare = terms - self.frequent()
+        rows = self._search("route", rare if len(rare) >= MIN_RARE_TERMS else terms)
         scores: dict[tuple[str, str], float] = defaultdict(float)
-        if query is None:
-            return scores
-        marks = ",".join("?" * len(self.platforms))
-        rows = self.db.execute(
-            "SELECT page, platform, kind, bm25(route) FROM route "
-            f"WHERE route MATCH ? AND platform IN ({marks}, 'common') ORDER BY rank LIMIT ?",
-            (query, *self.platforms, HITS),
-        ).fetchall()
         seen: dict[tuple[str, str], int] = defaultdict(int)
         for page, platform, kind, bm25 in rows:
             key = (page, platform)
@@ -173,6 +195,17 @@ class Router:
             seen[key] += 1
             scores[key] += weight * max(0.0, -bm25)
         return scores
+
+    def _search(self, table: str, terms: set[str]) -> list[tuple[str, str, str, float]]:
+        query = fts_query(terms)
+        if query is None:
+            return []
+        marks = ",".join("?" * len(self.platforms))
+        return self.db.execute(
+            f"SELECT page, platform, kind, bm25({table}) FROM {table} "
+            f"WHERE {table} MATCH ? AND platform IN ({marks}, 'common') ORDER BY rank LIMIT ?",
+            (query, *self.platforms, HITS),
+        ).fetchall()
 
     def route(self, text: str) -> Route:
         tokens = words(text)
@@ -191,10 +224,11 @@ class Router:
         for page, score in merged.items():
             _, platform, tool = names[page]
             is_named = page in named
-            if is_named:
-                everyday = self._generic.get(page, 0.0) > w.generic_cutoff
-                score += w.named_bonus if everyday else w.named_strong
             common = prior.get(tool, 0.0)
+            if is_named:
+                generic = named[page]
+                rare = generic <= w.rare_cutoff or (common and generic <= w.generic_cutoff)
+                score += w.named_strong if rare else w.named_bonus
             score *= 1.0 + w.prior_weight * math.log1p(common) if common else w.uncommon
             # A tool the user names is shown even when it is not installed here.
             if not is_named and self.installed is not None and not self.installed(tool):
