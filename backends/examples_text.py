@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from caro_py.protocol import Example
+from backends.protocol import Example
 
 _CHOICE = re.compile(r"\{\{\[([^\[\]|]*)\|[^\[\]]*\]\}\}")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}(?!\})")

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backends.examples_text import render_examples
-from caro_py.protocol import Example
+from backends.protocol import Example
 
 BOS = "<bos>"
 TRIGGER = "You are a model that can do function calling with the following functions"

@@ -14,14 +14,15 @@ from typing import Any
 
 from config.model import (
     BACKEND_NAMES,
+    PROMPT_PROFILES,
     REMOTE_BACKENDS,
     BackendSettings,
     EmbeddedSettings,
     RetrievalSettings,
 )
+from safety.vocabulary import LEVELS
 
-SAFETY_LEVELS: tuple[str, ...] = ("strict", "moderate", "permissive")
-PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
+SAFETY_LEVELS: tuple[str, ...] = LEVELS
 
 # Top-level keys and the type each accepts (the tables `backend` and `safety` have
 # their own checks, since each may also be a plain string).

@@ -41,9 +41,9 @@ from evaluate import (  # noqa: E402
 )
 
 from backends.embedded import EmbeddedBackend  # noqa: E402
-from caro_py.errors import CaroError  # noqa: E402
+from backends.errors import BackendError, NoUsableCommand  # noqa: E402
+from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from caro_py.knowledge import retrieve  # noqa: E402
-from caro_py.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from config.model import Settings  # noqa: E402
 
 CONTEXTS: dict[str, PlatformContext] = {c.describe(): c for c in LINUX_CONTEXTS + MAC_CONTEXTS}
@@ -58,7 +58,7 @@ def answer(backend: EmbeddedBackend, request: GenerationRequest) -> tuple[str | 
     began = time.perf_counter()
     try:
         command: str | None = backend.generate_sync(request).command
-    except CaroError:
+    except (BackendError, NoUsableCommand):
         command = None  # no usable command: counted as unparsed
     return command, time.perf_counter() - began
 

@@ -9,10 +9,10 @@ import pytest
 
 from backends import chat_prompt, chatml, functiongemma
 from backends.examples_text import HEADER, render_examples, shown_command
+from backends.protocol import Example, GenerationRequest, PlatformContext
 from caro_py.knowledge import retrieve
 from caro_py.knowledge.index import connect, platforms_for, shipped_path
 from caro_py.knowledge.router import Router
-from caro_py.protocol import Example, GenerationRequest, PlatformContext
 
 TLDR = Path(__file__).resolve().parent.parent.parent / "shared" / "tldr-pages"
 LINUX = PlatformContext("linux", "Debian GNU/Linux 12", "x86_64", "bash", "5.2", "gnu", "/tmp")

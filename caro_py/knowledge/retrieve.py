@@ -6,10 +6,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from backends.protocol import Example
 from caro_py.knowledge.index import connect, platforms_for
 from caro_py.knowledge.retriever import examples_for
 from caro_py.knowledge.router import Route, Router
-from caro_py.protocol import Example
 
 DEFAULT_K = 4
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from backends.protocol import Example
 from caro_py.knowledge.router import stopwords, words
-from caro_py.protocol import Example
 
 
 def examples_for(
