@@ -201,3 +201,44 @@ def test_the_shipped_adapter_is_not_shown_examples_unless_asked() -> None:
     forced = Settings()
     forced.retrieval.enabled = True
     assert EmbeddedBackend(forced).uses_examples("functiongemma", shipped)
+
+
+def test_the_dataset_builder_can_leave_out_a_page_or_an_example() -> None:
+    text = "extract a tar.gz archive"
+    full = retrieve(text, "linux", 4)
+    assert full.pages[0] == "tar"
+    first = full.examples[0]
+    without_example = retrieve(text, "linux", 4, exclude_commands={first.command})
+    assert first not in without_example.examples and without_example.examples
+    without_page = retrieve(text, "linux", 4, exclude_pages={"tar"})
+    assert "tar" not in without_page.pages
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_the_embedded_model_reads_examples_after_its_saved_prefix(tmp_path: Path) -> None:
+    """A real model: examples change the prompt after the fixed prefix only, so the prefix
+    state saved for one request is reused by the next, whatever examples each carries."""
+    from backends.embedded import EmbeddedBackend
+    from backends.errors import NoUsableCommand
+    from backends.models import cache_root
+    from config.model import Settings
+
+    settings = Settings()
+    settings.retrieval.enabled = True
+    settings.embedded.max_tokens = 32
+    prefix_dir = tmp_path / "prefix"
+    backend = EmbeddedBackend(settings, cache_dir=cache_root(), prefix_dir=prefix_dir)
+    stats = []
+    for text in ("extract backup.tar.gz", "list running docker containers"):
+        request = GenerationRequest(text, "bash", LINUX, retrieve(text, "linux", 2).examples)
+        assert request.examples
+        try:
+            result = backend.generate_sync(request)
+            assert result.examples_used == request.examples
+        except NoUsableCommand:
+            pass  # the mechanics below hold whatever the small model answers
+        stats.append(backend.last_stats)
+    assert stats[0]["prefix_cache"] == "cold" and stats[1]["prefix_cache"] == "in-memory"
+    assert stats[1]["cached_tokens"] > 0
+    assert len(list(prefix_dir.iterdir())) == 1  # one saved state, for the fixed part

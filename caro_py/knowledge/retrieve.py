@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,18 +42,26 @@ def retrieve(
     *,
     db_path: Path | None = None,
     router: Router | None = None,
+    exclude_pages: Collection[str] = (),
+    exclude_commands: Collection[str] = (),
 ) -> Retrieval:
     """The examples to show for ``text`` on ``os_name`` ('linux', 'darwin'), k in all.
 
-    With two pages chosen, the best page gets the larger share (k=4: 3 + 1).
+    With two pages chosen, the best page gets the larger share (k=4: 3 + 1). The dataset
+    builder (scripts/build_dataset.py) calls this too, so training prompts carry what the
+    product retrieves; it can leave out a request's own page (``exclude_pages``) or the
+    example it was made from (``exclude_commands``, tldr's command text) and pass a Router
+    built with ``installed=None`` (no PATH check on the build machine).
     """
     db = connect(db_path) if router is None else router.db
     router = router or router_for(db, platforms_for(os_name))
-    route = router.route(text)
+    route = router.route(text, exclude_pages)
     examples: list[Example] = []
     shares = _shares(k, len(route.chosen))
     for candidate, share in zip(route.chosen, shares, strict=True):
-        examples.extend(examples_for(db, candidate.page, candidate.platform, text, share))
+        examples.extend(
+            examples_for(db, candidate.page, candidate.platform, text, share, exclude_commands)
+        )
     return Retrieval(tuple(examples), route)
 
 

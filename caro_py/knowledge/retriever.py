@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 
 from backends.protocol import Example
 from caro_py.knowledge.router import stopwords, words
 
 
 def examples_for(
-    db: sqlite3.Connection, page: str, platform: str, text: str, k: int
+    db: sqlite3.Connection,
+    page: str,
+    platform: str,
+    text: str,
+    k: int,
+    exclude: Collection[str] = (),
 ) -> list[Example]:
     """Up to ``k`` of the page's examples, most shared content words first, page order on ties.
 
@@ -21,6 +27,7 @@ def examples_for(
         "SELECT description, command FROM examples WHERE page = ? AND platform = ? ORDER BY id",
         (page, platform),
     ).fetchall()
+    rows = [row for row in rows if row[1] not in exclude]
     wanted = {w for w in words(text) if w not in stopwords()}
     ranked = sorted(
         enumerate(rows),

@@ -21,7 +21,7 @@ import re
 import shutil
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -207,7 +207,9 @@ class Router:
             (query, *self.platforms, HITS),
         ).fetchall()
 
-    def route(self, text: str) -> Route:
+    def route(self, text: str, exclude: Collection[str] = ()) -> Route:
+        """The pages for ``text``; pages in ``exclude`` are never candidates (the dataset
+        builder leaves a request's own page out, as if the tool were unknown)."""
         tokens = words(text)
         names = self.names()
         prior = self.prior()
@@ -222,6 +224,8 @@ class Router:
         w = self.weights
         candidates: list[Candidate] = []
         for page, score in merged.items():
+            if page in exclude:
+                continue
             _, platform, tool = names[page]
             is_named = page in named
             common = prior.get(tool, 0.0)
