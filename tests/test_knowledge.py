@@ -242,3 +242,24 @@ def test_the_embedded_model_reads_examples_after_its_saved_prefix(tmp_path: Path
     assert stats[0]["prefix_cache"] == "cold" and stats[1]["prefix_cache"] == "in-memory"
     assert stats[1]["cached_tokens"] > 0
     assert len(list(prefix_dir.iterdir())) == 1  # one saved state, for the fixed part
+
+
+def test_the_retrieval_table_is_read_and_checked(tmp_path: Path) -> None:
+    from config.errors import ConfigError
+    from config.loader import load_settings
+    from config.template import render_template
+
+    good = tmp_path / "good.toml"
+    good.write_text("[retrieval]\nenabled = false\nk = 2\nkk = 3\n")
+    settings, warnings = load_settings(path=good, env={})
+    assert (settings.retrieval.enabled, settings.retrieval.k) == (False, 2)
+    assert any('"retrieval.kk"' in w for w in warnings)
+    for bad in ("k = 0", "k = 17", 'enabled = "yes"', "k = 2.5"):
+        path = tmp_path / "bad.toml"
+        path.write_text(f"[retrieval]\n{bad}\n")
+        with pytest.raises(ConfigError, match="retrieval"):
+            load_settings(path=path, env={})
+    template = tmp_path / "template.toml"
+    template.write_text(render_template())
+    settings, warnings = load_settings(path=template, env={})
+    assert settings.retrieval.enabled is None and settings.retrieval.k == 4 and not warnings
