@@ -11,7 +11,8 @@ Signals, combined into one score per page:
 - installed: tools not on PATH (and not shell builtins) are scaled down.
 
 The weights below were chosen on the DEV splits (scripts/bench_router.py), never on test.
-When the best page is weak or not clearly ahead, the router abstains: no examples.
+When the best page scores too low, the router abstains: no examples. A second page (another
+tool) is shown only when it scores close to the first.
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ class Router:
         # Frequent words cost most of a query's time and weigh little; they are left out
         # when enough rarer words remain to decide.
         rare = terms - self.frequent()
-        rows = self._search("route", rare if len(rare) >= MIN_RARE_TERMS else terms)
+        rows = self._search(rare if len(rare) >= MIN_RARE_TERMS else terms)
         scores: dict[tuple[str, str], float] = defaultdict(float)
         seen: dict[tuple[str, str], int] = defaultdict(int)
         for page, platform, kind, bm25 in rows:
@@ -196,14 +197,14 @@ class Router:
             scores[key] += weight * max(0.0, -bm25)
         return scores
 
-    def _search(self, table: str, terms: set[str]) -> list[tuple[str, str, str, float]]:
+    def _search(self, terms: set[str]) -> list[tuple[str, str, str, float]]:
         query = fts_query(terms)
         if query is None:
             return []
         marks = ",".join("?" * len(self.platforms))
         return self.db.execute(
-            f"SELECT page, platform, kind, bm25({table}) FROM {table} "
-            f"WHERE {table} MATCH ? AND platform IN ({marks}, 'common') ORDER BY rank LIMIT ?",
+            "SELECT page, platform, kind, bm25(route) FROM route "
+            f"WHERE route MATCH ? AND platform IN ({marks}, 'common') ORDER BY rank LIMIT ?",
             (query, *self.platforms, HITS),
         ).fetchall()
 
@@ -220,7 +221,7 @@ class Router:
             if page in names:  # else a page of another OS, reached through a request row
                 merged[page] += score
         for page in named:
-            merged[page] += 0.0
+            merged[page] += 0.0  # a named page is a candidate even without lexical hits
         w = self.weights
         candidates: list[Candidate] = []
         for page, score in merged.items():
