@@ -23,6 +23,7 @@ def settings_toml(settings: Settings) -> str:
     backends = data.pop("backends")
     safety = data.pop("safety")
     embedded = data.pop("embedded")
+    retrieval = data.pop("retrieval")
     chosen = data.pop("backend")
     lines = [f"# effective settings; file: {source or '(none, defaults)'}"]
     # --model/CARO_MODEL and --base-url have no top-level key in the file.
@@ -39,6 +40,7 @@ def settings_toml(settings: Settings) -> str:
     for name, table in backends.items():
         lines += ["", f"[backend.{name}]", *(_line(k, v) for k, v in table.items())]
     lines += ["", "[embedded]", *(_line(k, v) for k, v in embedded.items())]
+    lines += ["", "[retrieval]", *(_line(k, v) for k, v in retrieval.items())]
     return "\n".join(lines) + "\n"
 
 
