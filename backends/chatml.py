@@ -26,7 +26,7 @@ def render_prefix(request: GenerationRequest) -> str:
     """Everything before the user's words: identical for every request in one directory."""
     from backends.chat_prompt import system_prompt
 
-    system = system_prompt(request, json_answer=True)
+    system = system_prompt(request, answer="json")
     return f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
 
 

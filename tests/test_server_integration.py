@@ -12,14 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from backends.models import assemble_default
@@ -27,72 +24,20 @@ from backends.protocol import GeneratedCommand, GenerationRequest
 from caro_py.errors import NoUsableCommand
 from config.model import Settings
 from tests._backend_fixtures import CONTEXT
+from tests._llama_server import llama_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 REPO = Path(__file__).resolve().parent.parent
 ALIAS = "gemma3-270m-test"
-READY_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
-    model = assemble_default()
-    port = _free_port()
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(REPO / "scripts" / "serve_llama.py"),
-            "--model",
-            str(model),
-            "--model_alias",
-            ALIAS,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            # Small, to keep the server light; every client below caps its answers at 64
-            # tokens, since llama_cpp.server answers 500 when prompt + max_tokens overflow
-            # n_ctx (a repair turn's prompt is near 300 tokens, more with a long cwd).
-            "--n_ctx",
-            "768",
-            "--n_threads",
-            "1",
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited early with {proc.returncode}")
-            try:
-                if httpx.get(f"{base_url}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready within {READY_TIMEOUT_S} s")
-            time.sleep(0.2)
+    # Small context, to keep the server light; every client below caps its answers at 64
+    # tokens, since llama_cpp.server answers 500 when prompt + max_tokens overflow n_ctx.
+    with llama_server(assemble_default(), alias=ALIAS, n_ctx=768) as base_url:
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _settings(name: str, base_url: str) -> Settings:
