@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 #: The answer's length cap when the config sets none: a one-line command and a little
 #: lead-in fit; a small model's ramble past that is time spent on nothing caro uses.
 MAX_TOKENS = 160
-#: Generations one request may cost before caro gives up (refused shapes cost none).
-MAX_GENERATIONS = 2
+#: Requests one command may cost before caro gives up: the first ask and one more (the plain
+#: ask after the tool request, or a repair). A refused request counts; only the retry of a
+#: plain request without stops, once per server, comes on top.
+MAX_ASKS = 2
 
 
 class _Refused(Exception):
@@ -142,24 +144,24 @@ class HttpBackend:
     async def generate(self, request: GenerationRequest) -> GeneratedCommand:
         """Ask the way this server takes (backends/prompting.py); repair only a near miss.
 
-        Common case, once learned: one request. First contact with a server that ignores
-        tools: the tool request, then the plain one. A repair turn follows only an answer
-        that held something command-like, and never after two generations.
+        Common case, once learned: one request. First contact with a server that ignores or
+        refuses tools: the tool request, then the plain one. A repair turn follows only an
+        answer that held something command-like, and only as the second request.
         """
         started = time.perf_counter()
         self.check_ready()
         model = await self.resolve_model()
         resolved = time.perf_counter()
         prompting = self._prompting_for(model)
-        generations = 0
+        asked = 0
         refused: _Refused | None = None
         if prompting.mode != "text" and "tools" not in prompting.refused:
+            asked += 1
             try:
                 body = await self._ask(model, prompting, request=request, tools=True)
             except _Refused as exc:
                 refused = exc  # asked the plain way next; remembered once that works
             else:
-                generations += 1
                 message = self._message(body)
                 if prompting.mode is None:
                     self._learn(model, prompting, "tools" if _has_tool_calls(message) else "text")
@@ -171,14 +173,14 @@ class HttpBackend:
                     if prompting.mode == "tools":
                         return await self._repair(
                             request, model, prompting, _answer_text(message), exc,
-                            started, resolved, generations,
+                            started, resolved, asked,
                         )  # fmt: skip
         # Right after a refusal the plainest request goes: if that fails too, the server is
         # failing, and no other field is wrongly blamed.
         body = await self._ask(
             model, prompting, request=request, tools=False, stops=refused is None
         )
-        generations += 1
+        asked += 1
         if refused is not None:
             # The same request without the tool worked: the server refused it, not failed.
             self._refuse(model, prompting, refused)
@@ -188,7 +190,7 @@ class HttpBackend:
         except NoUsableCommand as exc:
             return await self._repair(
                 request, model, prompting, _answer_text(message), exc, started, resolved,
-                generations,
+                asked,
             )  # fmt: skip
 
     async def _repair(
@@ -200,10 +202,10 @@ class HttpBackend:
         first: NoUsableCommand,
         started: float,
         resolved: float,
-        generations: int,
+        asked: int,
     ) -> GeneratedCommand:
         """One follow-up turn when the answer held a command caro could not use; else give up."""
-        if generations >= MAX_GENERATIONS or not looks_like_command(answer):
+        if asked >= MAX_ASKS or not looks_like_command(answer):
             raise self._unusable(model, first, repaired=False)
         messages = chat_prompt.repair_messages(request, answer, first.message)
         body = await self._ask(model, prompting, messages=messages, tools=False)

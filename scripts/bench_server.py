@@ -11,10 +11,11 @@ scripts/build_dataset.py splits them) through one OpenAI-compatible server:
 
 Both answers go through caro's answer parser (backends/parsing.py), so the difference is what
 the backend path asks and how; both are judged by scripts/evaluate.py's checker (run in a
-bubblewrap sandbox on the fixture tree, else compared as strings). Requests alternate
-between the two ways, so both see the same server load. Prints accuracy, usable-answer rate,
-latency p50/p95 and requests per answer side by side, and the rule: caro's accuracy at least
-the bare prompt's, at no more than 1.3 times its p50 latency.
+bubblewrap sandbox on the fixture tree, else compared as strings). The two ways take turns
+in runs of ten requests, so both see the same server load and each keeps its own prompt
+prefix warm in the server's cache, as one user's requests would. Prints accuracy,
+usable-answer rate, latency p50/p95 and requests per answer side by side, and the rule:
+caro's accuracy at least the bare prompt's, at no more than 1.3 times its p50 latency.
 
     python scripts/serve_llama.py --model SmolLM2-135M-Instruct.Q4_1.gguf --port 8099 \\
         --n_threads 1 --n_ctx 1024 --chat_format chatml &
@@ -55,6 +56,8 @@ from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 #: The dataset's seed (scripts/build_dataset.py --seed), so the split is the one trained against.
 DATASET_SEED = 13
 LATENCY_RULE = 1.3
+#: Requests each way asks in a row before the other way takes its turn.
+CHUNK = 10
 BACKENDS = ("lmstudio", "vllm", "exo", "openai")
 
 
@@ -180,34 +183,39 @@ async def run(args: argparse.Namespace) -> int:
             except evaluate.SandboxUnavailable as exc:
                 print(f"warning: {exc}", file=sys.stderr)
                 sandbox = None
-            for i, rec in enumerate(records, 1):
-                # Alternate which way goes first, so neither always meets a warmer server.
-                first, second = (bare, caro) if i % 2 else (caro, bare)
-                answers = {id(first): await first.ask(rec["request"])}
-                answers[id(second)] = await second.ask(rec["request"])
-                b, c = answers[id(bare)], answers[id(caro)]
-                refs = [rec["command"], *rec.get("alternatives", [])]
-                b_ok = evaluate.judge(b.command, refs, sandbox, blocked).correct
-                c_ok = evaluate.judge(c.command, refs, sandbox, blocked).correct
-                rows.append(
-                    Row(
-                        rec["request"],
-                        rec["command"],
-                        b.command,
-                        b_ok,
-                        b.latency_s,
-                        c.command,
-                        c_ok,
-                        c.latency_s,
-                        c.requests,
-                    )  # fmt: skip
-                )
-                if args.verbose:
-                    print(
-                        f"[{i}] {rec['request'][:48]!r}: bare {b.command!r} ({b_ok}), "
-                        f"caro {c.command!r} ({c_ok}, {c.requests} req)",
-                        file=sys.stderr,
+            for start in range(0, len(records), CHUNK):
+                chunk = records[start : start + CHUNK]
+                # Each way asks a run of requests in a row, as one user's caro does, so a
+                # server's prompt-prefix cache works for both; which way goes first
+                # alternates, so neither always meets a busier machine.
+                ways = (bare, caro) if (start // CHUNK) % 2 == 0 else (caro, bare)
+                answers: dict[int, list[Answer]] = {}
+                for way in ways:
+                    answers[id(way)] = [await way.ask(rec["request"]) for rec in chunk]
+                for offset, rec in enumerate(chunk):
+                    b, c = answers[id(bare)][offset], answers[id(caro)][offset]
+                    refs = [rec["command"], *rec.get("alternatives", [])]
+                    b_ok = evaluate.judge(b.command, refs, sandbox, blocked).correct
+                    c_ok = evaluate.judge(c.command, refs, sandbox, blocked).correct
+                    rows.append(
+                        Row(
+                            rec["request"],
+                            rec["command"],
+                            b.command,
+                            b_ok,
+                            b.latency_s,
+                            c.command,
+                            c_ok,
+                            c.latency_s,
+                            c.requests,
+                        )  # fmt: skip
                     )
+                    if args.verbose:
+                        print(
+                            f"[{len(rows)}] {rec['request'][:48]!r}: bare {b.command!r} "
+                            f"({b_ok}), caro {c.command!r} ({c_ok}, {c.requests} req)",
+                            file=sys.stderr,
+                        )
     finally:
         await bare.client.aclose()
         await caro.backend.aclose()

@@ -7,6 +7,7 @@ import pytest
 import respx
 
 from backends.chat_prompt import TEXT_STOPS
+from backends.http_backend import MAX_TOKENS
 from backends.lmstudio import LMStudioBackend
 from backends.transport import BackendHTTPError, BackendServerError
 from caro_py.errors import (
@@ -436,3 +437,25 @@ def test_declared_oversize_body_is_refused_unread() -> None:
     with pytest.raises(BackendProtocolError, match="over 1 MB"):
         run(b, lambda: b.generate(REQUEST))
     assert stream.sent == 0
+
+
+@respx.mock
+def test_after_a_refused_tool_request_no_third_request() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(500, json={"error": {"message": ""}}),
+            httpx.Response(200, json=content_answer("ls\nls -a")),
+        ]
+    )
+    b = configured()
+    with pytest.raises(NoUsableCommand, match="several commands"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_a_command_sized_answer_cap_by_default() -> None:
+    route = respx.post(CHAT).respond(200, json=tool_call_answer("docker ps"))
+    b = configured()
+    run(b, lambda: b.generate(REQUEST))
+    assert sent_json(route.calls[0])["max_tokens"] == MAX_TOKENS <= 256
