@@ -30,7 +30,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,7 @@ class EmbeddedBackend:
         timeout: float | None = None,
         context: PlatformContext | None = None,
     ) -> None:
+        self.retrieval: bool | None = None  # [retrieval] enabled: None is per profile
         self.context = context  # where requests come from, for the probe's prefix-cache state
         if isinstance(settings, Settings):
             embedded = settings.embedded
@@ -162,6 +163,7 @@ class EmbeddedBackend:
             verbose = verbose or settings.verbose
             if timeout is None:
                 timeout = settings.timeout_for(self.name)
+            self.retrieval = settings.retrieval.enabled
         else:
             embedded = settings or EmbeddedSettings()
         self.settings = embedded
@@ -312,11 +314,27 @@ class EmbeddedBackend:
 
     # -- generation ----------------------------------------------------------------------
 
+    def uses_examples(self, profile: str, adapter: AdapterInfo | None) -> bool:
+        """Whether retrieved examples go into this model's prompt.
+
+        Unless [retrieval] says, FunctionGemma-format models get them only with an adapter
+        whose card says it was trained with them: the shipped adapter was not, and scored
+        lower with them (README, "Retrieval"). ChatML instruct models get them.
+        """
+        if self.retrieval is not None:
+            return self.retrieval
+        if profile == "functiongemma":
+            return adapter is not None and adapter.reads_examples
+        return True
+
     def _prompt(self, profile: str, request: GenerationRequest) -> _Prompt:
         if profile == "functiongemma":
             context = request.context.describe()
-            full = functiongemma.render_prompt(request.text, context)
-            prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
+            full = functiongemma.render_prompt(request.text, context, request.examples)
+            if request.examples:
+                prefix = functiongemma.render_fixed_prefix(context)
+            else:
+                prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
             return _Prompt(prefix, full, (functiongemma.STOP,), None)
         from backends import chatml
 
@@ -358,6 +376,8 @@ class EmbeddedBackend:
                 fresh = self._loaded is None
                 loaded = self._load_locked(guard)
                 guard.check()
+                if request.examples and not self.uses_examples(loaded.profile, loaded.adapter):
+                    request = replace(request, examples=())
                 text, stats = self._complete(loaded, request, guard)
         finally:
             if stop is not None:
@@ -381,6 +401,7 @@ class EmbeddedBackend:
             explanation=explanation,
             raw={"text": text, "profile": loaded.profile, **stats},
             timings_ms=timings,
+            examples_used=request.examples,
         )
 
     def _complete(
@@ -582,8 +603,6 @@ def _record_stats(stats: dict[str, Any]) -> None:
 
 
 def _with_model(settings: EmbeddedSettings, model: str) -> EmbeddedSettings:
-    from dataclasses import replace
-
     if os.sep in model or model.endswith(".gguf"):
         return replace(settings, model_path=model, model=None)
     return replace(settings, model=model, model_path=None)

@@ -35,10 +35,26 @@ class PlatformContext:
 
 
 @dataclass(frozen=True)
+class Example:
+    """One documented example shown to the model: a tldr page's description and command.
+
+    ``command`` keeps the page's ``{{placeholders}}`` as written.
+    """
+
+    page: str  # the tool's page name ("tar", "git-commit")
+    description: str
+    command: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"page": self.page, "description": self.description, "command": self.command}
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     text: str  # the user's words (for a revision: the words with the change, see revised)
     shell: str  # the target shell ("bash", "zsh", ...)
     context: PlatformContext
+    examples: tuple[Example, ...] = ()  # retrieved examples for the prompt (caro_py.knowledge)
     # Set on a revision (`r` at the confirm prompt): the command being changed and how.
     previous_command: str | None = None
     revision: str | None = None
@@ -62,6 +78,8 @@ class GeneratedCommand:
     explanation: str | None = None
     raw: Any = None  # the server's or model's raw answer, for --verbose and debugging
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The retrieved examples the backend put in its prompt; None: all it was given.
+    examples_used: tuple[Example, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -119,12 +119,16 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
     request = GenerationRequest(text=options.request, shell=context.shell, context=context)
     if options.verbose and not options.quiet:
         render.show_notice(f"context: {context.describe()}", style="dim")
+    request = with_examples(request, settings, options, result)
 
     outcome = generate(request, settings, options, result)
     generated = outcome.generated
     result.explanation = generated.explanation
+    used = generated.examples_used if generated.examples_used is not None else request.examples
+    result.sources = [example.to_dict() for example in used]
     if not options.quiet:
         render.show_source(generated.backend, generated.model)
+        render.show_sources(used, verbose=options.verbose)
 
     policy = make_policy(settings)
     command = generated.command
@@ -167,6 +171,34 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
         command = edited(command)
         # The edited text is a new command: judge it and ask again from the top.
         result.explanation = None
+
+
+def with_examples(
+    request: GenerationRequest, settings: Settings, options: Options, result: Result
+) -> GenerationRequest:
+    """The knowledge step: the routed tool's tldr examples, unless [retrieval] is off.
+
+    A missing or unreadable knowledge base costs the examples, never the request.
+    """
+    if settings.retrieval.enabled is False:
+        return request
+    import dataclasses
+    import sqlite3
+
+    from caro_py.knowledge import retrieve
+
+    began = time.perf_counter()
+    try:
+        found = retrieve(request.text, request.context.os, settings.retrieval.k)
+    except (OSError, sqlite3.Error) as exc:
+        if options.verbose and not options.as_json:
+            render.show_notice(f"retrieval: unavailable ({exc})", style="dim")
+        return request
+    result.timings_ms["retrieve"] = (time.perf_counter() - began) * 1000
+    if options.verbose and not options.as_json:
+        pages = ", ".join(found.pages) or "none (no tool stood out)"
+        render.show_notice(f"retrieval: {pages}", style="dim")
+    return dataclasses.replace(request, examples=found.examples)
 
 
 def generate(

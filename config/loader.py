@@ -22,6 +22,8 @@ from config.validate import (
     EMBEDDED_TABLE_CHECKS,
     EMBEDDED_TABLE_TYPES,
     HISTORY_TABLE_TYPES,
+    RETRIEVAL_TABLE_CHECKS,
+    RETRIEVAL_TABLE_TYPES,
     SAFETY_LEVELS,
     SAFETY_TABLE_CHECKS,
     SAFETY_TABLE_TYPES,
@@ -174,7 +176,7 @@ def apply_file(
 
 
 def apply_tables(settings: Settings, data: dict[str, Any], warnings: list[str]) -> None:
-    known_top = [*TOP_LEVEL_TYPES, "embedded", "history"]
+    known_top = [*TOP_LEVEL_TYPES, "embedded", "retrieval", "history"]
     for key, value in data.items():
         if key == "backend":
             apply_backend(settings, value, warnings)
@@ -188,6 +190,14 @@ def apply_tables(settings: Settings, data: dict[str, Any], warnings: list[str]) 
             )
             for name, item in clean.items():
                 setattr(settings.embedded, name, item)
+        elif key == "retrieval":
+            if not isinstance(value, dict):
+                raise Problem("retrieval", f"expected a table, got {type_name(value)}")
+            clean = check_table(
+                "retrieval.", value, RETRIEVAL_TABLE_TYPES, RETRIEVAL_TABLE_CHECKS, warnings
+            )
+            for name, item in clean.items():
+                setattr(settings.retrieval, name, item)
         elif key == "history":
             if not isinstance(value, dict):
                 raise Problem("history", f"expected a table, got {type_name(value)}")

@@ -56,6 +56,16 @@ class EmbeddedSettings:
 
 
 @dataclass
+class RetrievalSettings:
+    """The [retrieval] table: tldr examples of the routed tool in the model's prompt."""
+
+    # None: on wherever it was measured to help (caro_py/knowledge; the shipped embedded
+    # adapter was trained without examples, so it does not get them); true or false: always.
+    enabled: bool | None = None
+    k: int = 4  # examples shown, at most
+
+
+@dataclass
 class SafetySettings:
     """`safety = "strict"` or the [safety] table: level plus allow and deny patterns."""
 
@@ -97,6 +107,7 @@ class Settings:
     base_url: str | None = None  # --base-url: applies to the chosen backend
     backends: dict[str, BackendSettings] = field(default_factory=_default_backends)
     embedded: EmbeddedSettings = field(default_factory=EmbeddedSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     history: HistorySettings = field(default_factory=HistorySettings)
     source: Path | None = None  # the config file these came from, if any
     verbose: bool = False  # -v: a run-time switch, never read from the file

@@ -124,6 +124,17 @@ def render_template() -> str:
         value = getattr(e, f.name)
         if f.name not in described and value is not None:
             lines.append(f"{f.name} = {toml_value(value)}")
+    r = d.retrieval
+    lines += [
+        "",
+        "# Examples from tldr pages for the tool a request needs, shown to the model.",
+        "[retrieval]",
+        "# true or false; unset: on wherever it was measured to help (not yet for the",
+        "# shipped embedded adapter, which was trained without examples).",
+        optional("enabled", r.enabled, "true"),
+        "# How many examples at most (1-16).",
+        f"k = {toml_value(r.k)}",
+    ]
     lines += [
         "",
         "# The record of requests (caro --history): time, words, command, backend, risk,",
