@@ -63,9 +63,10 @@ def _embedded(settings: Settings, use_overrides: bool) -> CommandGenerator:
             backend="embedded",
         )
     try:
-        from backends.embedded import EmbeddedBackend
+        from backends.worker.client import WorkerBackend
     except ImportError as exc:
         raise BackendUnavailable(
             f"the embedded backend cannot load: {exc}", backend="embedded"
         ) from None
-    return cast(CommandGenerator, EmbeddedBackend(settings, use_overrides=use_overrides))
+    # The model runs in a worker process (backends/worker): a crash there is an error here.
+    return cast(CommandGenerator, WorkerBackend(settings, use_overrides=use_overrides))

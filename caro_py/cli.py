@@ -105,6 +105,7 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--backends", "list_backends", is_flag=True, help="Probe all backends; show a table.")
 @click.option("--show-config", is_flag=True, help="Print the effective settings.")
 @click.option("--init-config", is_flag=True, help="Write a commented default config file.")
+@click.option("--stop-worker", is_flag=True, help="Stop the embedded model's worker process.")
 @click.option(
     "--version",
     is_flag=True,
@@ -145,6 +146,7 @@ def dispatch(
             ("--backends", flags["list_backends"]),
             ("--show-config", flags["show_config"]),
             ("--init-config", flags["init_config"]),
+            ("--stop-worker", flags["stop_worker"]),
         )
         if on
     ]
@@ -159,6 +161,8 @@ def dispatch(
     require_text(words, flags)
     if flags["init_config"]:
         return init_config(flags["config_path"], env, as_json=flags["as_json"])
+    if flags["stop_worker"]:
+        return stop_worker(as_json=flags["as_json"])
 
     from pathlib import Path
 
@@ -351,6 +355,24 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
         from caro_py import render
 
         render.backends_table(healths)
+    return 0
+
+
+def stop_worker(*, as_json: bool) -> int:
+    """Tell the embedded model's worker process to exit (it frees the model's memory)."""
+    import asyncio
+
+    from backends.worker import lifecycle
+
+    pid = asyncio.run(lifecycle.stop())
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"stopped": pid}) + "\n")
+    elif pid is None:
+        sys.stderr.write("caro: no embedded worker is running\n")
+    else:
+        sys.stderr.write(f"caro: stopped the embedded worker (pid {pid})\n")
     return 0
 
 

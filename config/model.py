@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # Detection order of the design card: local servers first, the in-process model last.
@@ -47,6 +48,15 @@ class EmbeddedSettings:
     n_ctx: int = 1024
     max_tokens: int = 96
     grammar: bool = False  # llama.cpp JSON grammar for the chatml profile
+    # Seconds the worker process keeps the model loaded after its last request; 0: the
+    # worker serves one request and exits (no resident process).
+    keep_alive: float = 300.0
+
+    def with_model(self, model: str) -> EmbeddedSettings:
+        """These settings with --model applied: a GGUF path or a catalog id."""
+        if os.sep in model or model.endswith(".gguf"):
+            return replace(self, model_path=model, model=None)
+        return replace(self, model=model, model_path=None)
 
 
 @dataclass

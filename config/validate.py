@@ -219,6 +219,7 @@ EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "n_threads": check_bounded(MAX_THREADS),
     "n_ctx": check_bounded(MAX_CONTEXT),
     "max_tokens": check_positive,
+    "keep_alive": check_not_negative,
 }
 
 
