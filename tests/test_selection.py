@@ -42,7 +42,7 @@ REFUSED = httpx.ConnectError("[Errno 111] Connection refused")
 
 
 class FakeEmbedded:
-    """Stands in for backends.embedded (its own issue) so fallback *to* it can be tested."""
+    """Stands in for the embedded backend (backends.worker.client): fallback *to* it is tested."""
 
     name = "embedded"
     mode = "ok"  # ok | refuse | unusable
@@ -76,9 +76,9 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def embedded(monkeypatch: pytest.MonkeyPatch) -> type[FakeEmbedded]:
-    module = types.ModuleType("backends.embedded")
-    module.EmbeddedBackend = FakeEmbedded  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "backends.embedded", module)
+    module = types.ModuleType("backends.worker.client")
+    module.WorkerBackend = FakeEmbedded  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "backends.worker.client", module)
     monkeypatch.setattr(FakeEmbedded, "mode", "ok")
     return FakeEmbedded
 
