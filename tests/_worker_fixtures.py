@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,6 +175,7 @@ def worker(model_cache: Path, tmp_path: Path) -> Iterator[WorkerEnv]:
         for pid in workers_under(runtime):  # a frozen or stuck one: never leave it behind
             with_signal(pid, signal.SIGKILL)
             with_signal(pid, signal.SIGCONT)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def with_signal(pid: int, sig: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ def worker_runtime_dir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="caro-rt-"))
     yield path
     stop_workers(path)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def stop_workers(runtime: Path) -> None:
