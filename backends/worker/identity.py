@@ -1,8 +1,9 @@
 """What a worker serves, compared at every handshake: a mismatch means the worker is replaced.
 
 The identity holds the embedded settings that shape an answer (model, adapter, profile,
-threads, context, max_tokens, grammar), the model store, the Python that runs it, and a
-stamp of caro's backend code (file sizes and times, so an upgrade or an edit is seen).
+threads, context, max_tokens, grammar), the model store, the Python environment and source
+tree it runs from, and a stamp of caro's backend code (file sizes and times, so an upgrade or
+an edit is seen).
 ``keep_alive`` is not part of it: each request tells the worker the current value.
 """
 
@@ -47,7 +48,10 @@ def identity(settings: EmbeddedSettings, cache: Path) -> dict[str, Any]:
     return {
         "protocol": PROTOCOL,
         "code": code_stamp(),
-        "python": sys.executable,
+        # The environment, not the executable's name: `caro` and `python -m caro_py` in one
+        # virtual environment run as .../bin/python3 and .../bin/python.
+        "python": sys.prefix,
+        "source": str(BACKENDS_DIR),
         "cache": str(cache),
         "settings": settings_dict(settings),
     }

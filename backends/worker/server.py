@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 CONNECTION_IDLE_S = 30.0
 # With keep_alive 0, how long a new worker waits for the request it was started for.
 FIRST_REQUEST_WAIT_S = 30.0
-# How often a running generation looks at its client's connection.
-WATCH_INTERVAL_S = 0.05
 
 
 def log(message: str) -> None:
@@ -100,6 +98,7 @@ def generate(channel: Channel, backend: EmbeddedBackend, message: dict[str, Any]
     """Run one generation; stop it when the client goes away or speaks; answer if it is there."""
     stop = threading.Event()
     box: dict[str, Any] = {}
+    wake_read, wake_write = os.pipe()  # the generation's end wakes the watch at once
 
     def work() -> None:
         try:
@@ -111,14 +110,19 @@ def generate(channel: Channel, backend: EmbeddedBackend, message: dict[str, Any]
             box["answer"] = {"ok": True, "completion": completion.to_dict()}
         except BaseException as exc:  # every failure goes back to the client as text
             box["answer"] = {"ok": False, "error": error_dict(exc)}
+        finally:
+            os.write(wake_write, b"x")
 
     thread = threading.Thread(target=work, name="generate", daemon=True)
     thread.start()
-    while thread.is_alive() and not stop.is_set():
-        readable, _, _ = select.select([channel.fileno], [], [], WATCH_INTERVAL_S)
-        if readable:
-            stop.set()  # EOF (Ctrl-C, timeout) or a word mid-request: both mean stop
-    thread.join()
+    try:
+        readable, _, _ = select.select([channel.fileno, wake_read], [], [])
+        if wake_read not in readable:
+            stop.set()  # EOF (Ctrl-C, timeout) or a word mid-request: it stops at its next token
+    finally:
+        thread.join()
+        os.close(wake_read)
+        os.close(wake_write)
     if stop.is_set():
         log("the client went away; the generation was stopped")
         return
