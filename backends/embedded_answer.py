@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends import functiongemma
-from caro_py.errors import NoUsableCommand
-from caro_py.protocol import GeneratedCommand
+from backends.errors import NoUsableCommand
+from backends.protocol import GeneratedCommand
 
 BACKEND = "embedded"
 
@@ -74,7 +74,7 @@ def to_command(completion: Completion, max_tokens: int) -> GeneratedCommand:
 
 
 def parse_text(completion: Completion, max_tokens: int) -> tuple[str, str | None]:
-    from caro_py.parsing import parse_text_detailed
+    from backends.parsing import parse_text_detailed
 
     text = completion.text
     if completion.stats.get("finish_reason") == "length":

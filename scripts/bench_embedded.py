@@ -16,7 +16,7 @@ prefix state, prompt and generation tokens/s, from $CARO_EMBEDDED_STATS), caro's
 RSS (getrusage of the child) and the worker's resident and peak memory (/proc).
 The model store is shared with the real cache (a symlink); the prefix states, the worker
 log and the worker's socket live in throwaway directories.
-Aims (issue 10, 2-core x86): warm p50 <= 0.3 s, caro's RSS <= 60 MB, cold p50 at most 10%
+Aims (2-core x86): warm p50 <= 0.3 s, caro's RSS <= 60 MB, cold p50 at most 10%
 over the baseline.
 
 Usage: python scripts/bench_embedded.py [--runs 20] [--threads N] [--baseline-repo PATH]

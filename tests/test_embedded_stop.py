@@ -33,12 +33,12 @@ from tests._worker_fixtures import (
     worker,  # noqa: F401 - a fixture
 )
 
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
 ASK = "list files"
 CANCELLED = "the client went away; the generation was stopped"
 
 
-@pytest.mark.slow
-@pytest.mark.model
 def test_ctrl_c_mid_answer_exits_130_and_stops_the_generation(worker: WorkerEnv) -> None:
     pid = worker.ask(ASK).pid
     assert pid is not None
@@ -66,8 +66,6 @@ def test_ctrl_c_mid_answer_exits_130_and_stops_the_generation(worker: WorkerEnv)
     assert after.code == 0 and after.pid == pid
 
 
-@pytest.mark.slow
-@pytest.mark.model
 def test_the_timeout_holds_end_to_end_even_when_the_worker_hangs(worker: WorkerEnv) -> None:
     """--timeout bounds the whole answer: starting the worker and loading count, and a
     worker that stops responding (here: frozen) cannot hold caro past it."""

@@ -17,7 +17,14 @@ from backends.embedded_answer import Completion, to_command
 from backends.worker import framing, paths
 from backends.worker.client import death_error, describe_worker, read_answer
 from backends.worker.identity import identity, settings_dict, settings_from_dict
-from caro_py.errors import BackendError, BackendTimeout, ConfigError, ModelError, NoUsableCommand
+from caro_py.errors import (
+    BackendError,
+    BackendTimeout,
+    ConfigError,
+    ModelError,
+    NoUsableCommand,
+    exit_code_of,
+)
 from config.loader import load_settings
 from config.model import EmbeddedSettings
 from config.template import render_template
@@ -209,7 +216,7 @@ def test_a_dead_worker_is_named_with_its_signal_and_log() -> None:
     error = death_error(42, {"pid": 42, "signal": "SIGSEGV"})
     assert "pid 42" in error.message and "SIGSEGV" in error.message
     assert "worker.log" in error.message and "nothing was run" in error.message
-    assert error.exit_code == 3 and error.type_name == "backend"
+    assert exit_code_of(error) == 3 and error.type_name == "backend"
     assert "out-of-memory" in death_error(42, {"pid": 42, "signal": "SIGKILL"}).message
     assert "connection closed" in death_error(42, None).message
 

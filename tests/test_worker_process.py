@@ -18,10 +18,10 @@ import time
 import pytest
 
 from backends.embedded import EmbeddedBackend
+from backends.protocol import GenerationRequest
 from backends.worker import client as worker_client
 from caro_py.context import detect_context, resolve_shell
 from caro_py.errors import NoUsableCommand
-from caro_py.protocol import GenerationRequest
 from config.model import EmbeddedSettings, Settings
 from tests._worker_fixtures import (
     REPO,

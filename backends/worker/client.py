@@ -18,25 +18,31 @@ import time
 from typing import Any
 
 from backends.embedded_answer import Completion, record_figures, to_command
+from backends.errors import (
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    ModelError,
+    NoUsableCommand,
+)
+from backends.protocol import GeneratedCommand, GenerationRequest, Health, PlatformContext
 from backends.worker import framing, lifecycle
 from backends.worker.identity import identity, settings_dict
 from backends.worker.paths import log_path
-from caro_py import errors
-from caro_py.errors import BackendError, BackendTimeout
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
+from config.errors import ConfigError
 from config.model import EmbeddedSettings, Settings
 
 NAME = "embedded"
 # Worker errors travel by class name; these are the ones it may send.
-ERRORS: dict[str, type[errors.CaroError]] = {
+ERRORS: dict[str, type[Exception]] = {
     cls.__name__: cls
     for cls in (
-        errors.BackendError,
-        errors.BackendTimeout,
-        errors.BackendUnavailable,
-        errors.ModelError,
-        errors.ConfigError,
-        errors.NoUsableCommand,
+        BackendError,
+        BackendTimeout,
+        BackendUnavailable,
+        ModelError,
+        ConfigError,
+        NoUsableCommand,
     )
 }
 # How long the client waits for the supervisor's word on a worker that died mid-request.
@@ -59,12 +65,19 @@ class WorkerBackend:
 
     name = NAME
 
-    def __init__(self, settings: Settings, *, use_overrides: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        use_overrides: bool = False,
+        context: PlatformContext | None = None,
+    ) -> None:
         embedded = settings.embedded
         if use_overrides and settings.model:
             embedded = embedded.with_model(settings.model)
         self.settings: EmbeddedSettings = embedded
         self.full_settings = settings
+        self.context = context  # where requests come from, for the probe's prefix-cache state
         self.verbose = settings.verbose or os.environ.get("CARO_VERBOSE", "") not in ("", "0")
         self.timeout = settings.timeout_for(NAME)
         self.last_stats: dict[str, Any] = {}
@@ -74,7 +87,7 @@ class WorkerBackend:
 
     async def generate(self, request: GenerationRequest) -> GeneratedCommand:
         if not request.text.strip():
-            raise errors.NoUsableCommand("the request is empty", backend=NAME)
+            raise NoUsableCommand("the request is empty", backend=NAME)
         began = time.monotonic()
         try:
             completion = await asyncio.wait_for(self._complete(request, began), self.timeout)
@@ -92,7 +105,7 @@ class WorkerBackend:
         """The model and adapter that would run (never loads), and the worker if one runs."""
         from backends.embedded import EmbeddedBackend
 
-        health = await EmbeddedBackend(self.full_settings).probe()
+        health = await EmbeddedBackend(self.full_settings, context=self.context).probe()
         try:
             worker = await lifecycle.status() if unix_sockets() else None
         except BackendError as exc:
@@ -201,10 +214,10 @@ def read_answer(answer: dict[str, Any]) -> Completion:
     error = answer.get("error") or {}
     cls = ERRORS.get(str(error.get("class")), BackendError)
     message = str(error.get("message") or "the embedded worker failed")
-    if cls is errors.NoUsableCommand:
-        raise errors.NoUsableCommand(message, raw=error.get("raw"), backend=NAME)
-    if cls is errors.ConfigError:
-        raise errors.ConfigError(message)
+    if cls is NoUsableCommand:
+        raise NoUsableCommand(message, raw=error.get("raw"), backend=NAME)
+    if cls is ConfigError:
+        raise ConfigError(message)
     raise cls(message, backend=NAME)  # type: ignore[call-arg]
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backends.errors import BackendError
 from backends.worker import framing
 from backends.worker.paths import (
     EXIT_RECORD_NAME,
@@ -29,7 +30,6 @@ from backends.worker.paths import (
     runtime_dir,
     socket_path,
 )
-from caro_py.errors import BackendError
 
 POLL_S = 0.005
 # Bounds one worker start (Python start-up and bind); past it something is badly wrong.

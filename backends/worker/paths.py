@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from caro_py.errors import BackendError
+from backends.errors import BackendError
 
 SOCKET_NAME = "embedded.sock"
 LOCK_NAME = "embedded.lock"

@@ -41,7 +41,7 @@ from backends.worker.paths import EXIT_RECORD_NAME, peer_uid
 
 if TYPE_CHECKING:
     from backends.embedded import EmbeddedBackend
-    from caro_py.protocol import GenerationRequest
+    from backends.protocol import GenerationRequest
 
 # How long one connection may stay silent before the worker moves to the next client.
 CONNECTION_IDLE_S = 30.0
@@ -75,7 +75,7 @@ class Channel:
 
 
 def request_from_dict(data: dict[str, Any]) -> GenerationRequest:
-    from caro_py.protocol import GenerationRequest, PlatformContext
+    from backends.protocol import GenerationRequest, PlatformContext
 
     return GenerationRequest(
         text=str(data["text"]), shell=str(data["shell"]), context=PlatformContext(**data["context"])
@@ -83,9 +83,10 @@ def request_from_dict(data: dict[str, Any]) -> GenerationRequest:
 
 
 def error_dict(exc: BaseException) -> dict[str, Any]:
-    from caro_py.errors import CaroError
+    from backends.errors import BackendError, NoUsableCommand
+    from config.errors import ConfigError
 
-    if isinstance(exc, CaroError):
+    if isinstance(exc, (BackendError, NoUsableCommand, ConfigError)):
         return {
             "class": type(exc).__name__,
             "message": exc.message,

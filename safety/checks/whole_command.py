@@ -11,6 +11,7 @@ from safety.checks.base import Hit, _program
 from safety.commands import NET_CLIENTS, is_interpreter, is_shell, reads_code_from_stdin
 from safety.facts import DYN, DYN_SET, Invocation, Span
 from safety.paths import normalise
+from safety.vocabulary import HIDDEN_CHARACTERS
 
 if TYPE_CHECKING:
     from safety.walker import Walker
@@ -174,12 +175,7 @@ def download_then_run(walker: Walker) -> Iterator[Hit]:
                 return
 
 
-# Characters that change what a terminal shows without showing themselves: C0 and C1
-# controls (ESC sequences, carriage return, backspace), DEL, and the invisible and
-# direction-changing format characters. Tab and newline are ordinary command text.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+_INVISIBLE = re.compile(HIDDEN_CHARACTERS)
 
 
 @_program
