@@ -15,7 +15,7 @@ import pytest
 
 from backends.embedded_answer import Completion, to_command
 from backends.worker import framing, paths
-from backends.worker.client import death_error, describe_worker, read_answer
+from backends.worker.client import WorkerBackend, death_error, describe_worker, read_answer
 from backends.worker.identity import identity, settings_dict, settings_from_dict
 from caro_py.errors import (
     BackendError,
@@ -26,7 +26,7 @@ from caro_py.errors import (
     exit_code_of,
 )
 from config.loader import load_settings
-from config.model import EmbeddedSettings
+from config.model import EmbeddedSettings, Settings
 from config.template import render_template
 
 OTHER_UID = 65534  # nobody
@@ -170,6 +170,17 @@ def test_keep_alive_is_a_setting_with_a_default_of_300(tmp_path: Path) -> None:
     config.write_text("[embedded]\nkeep_alive = -1\n")
     with pytest.raises(ConfigError, match="keep_alive"):
         load_settings(path=config, env={})
+
+
+def test_relative_model_and_adapter_paths_are_made_absolute_for_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(model="models/mine.gguf")
+    settings.embedded.adapter_path = "~/lora.gguf"
+    backend = WorkerBackend(settings, use_overrides=True)
+    assert backend.settings.model_path == str(tmp_path / "models" / "mine.gguf")
+    assert backend.settings.adapter_path == "~/lora.gguf"  # expanded the same in the worker
 
 
 # --- answers from the worker -----------------------------------------------------------------

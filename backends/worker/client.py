@@ -75,7 +75,7 @@ class WorkerBackend:
         embedded = settings.embedded
         if use_overrides and settings.model:
             embedded = embedded.with_model(settings.model)
-        self.settings: EmbeddedSettings = embedded
+        self.settings: EmbeddedSettings = absolute_paths(embedded)
         self.full_settings = settings
         self.context = context  # where requests come from, for the probe's prefix-cache state
         self.verbose = settings.verbose or os.environ.get("CARO_VERBOSE", "") not in ("", "0")
@@ -200,6 +200,16 @@ class WorkerBackend:
             f"caro: embedded worker pid {hello['pid']} ({how}; exits after "
             f"{self.settings.keep_alive:g} s idle); log {log_path()}\n"
         )
+
+
+def absolute_paths(settings: EmbeddedSettings) -> EmbeddedSettings:
+    """Relative model and adapter paths made absolute: the worker runs from "/", not from here."""
+    changes = {
+        name: os.path.abspath(value)
+        for name in ("model_path", "adapter_path")
+        if (value := getattr(settings, name)) and not value.startswith("~")
+    }
+    return dataclasses.replace(settings, **changes) if changes else settings
 
 
 def framing_json(data: dict[str, Any]) -> str:
