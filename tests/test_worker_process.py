@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -54,10 +55,19 @@ def in_process(request: str, env: dict[str, str], cache) -> str | None:  # type:
     return result.command
 
 
-def test_two_requests_one_warm_worker_same_answer_as_in_process(worker: WorkerEnv) -> None:
+def test_two_requests_one_warm_worker_same_answer_as_in_process(
+    worker: WorkerEnv, tmp_path: Path
+) -> None:
+    stats = tmp_path / "stats.jsonl"
+    worker.env["CARO_EMBEDDED_STATS"] = str(stats)  # the figures the client receives
     first = worker.ask(REQUEST)
     second = worker.ask(REQUEST)
     assert first.code == 0 and second.code == 0, first.stderr[-2000:]
+    cold, warm = (json.loads(line) for line in stats.read_text().splitlines())
+    assert cold["timings_ms"]["model_load"] > 0 and warm["timings_ms"]["model_load"] == 0
+    # The worker kept the prompt prefix in memory: only the request's own tokens ran.
+    assert warm["prefix_cache"] == "in-memory"
+    assert warm["prompt_tokens"] - warm["cached_tokens"] < 0.3 * warm["prompt_tokens"]
     assert first.pid is not None and first.pid == second.pid
     assert first.how == "started now" and second.how == "warm"
     assert first.json["backend"] == "embedded" and first.json["command"]
