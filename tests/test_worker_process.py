@@ -173,6 +173,21 @@ def test_four_concurrent_clients_one_worker_each_its_own_answer(worker: WorkerEn
         assert alone.json["command"] == concurrent.json["command"], text
 
 
+def test_with_keep_alive_0_concurrent_clients_each_get_a_worker_of_their_own(
+    worker: WorkerEnv,
+) -> None:
+    worker.configure("keep_alive = 0\n")
+    requests = [REQUEST, "show free memory in megabytes", "list open network connections"]
+    procs = [worker.start(text) for text in requests]
+    answers = [answer_of(p.wait(WAIT_S), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+    assert all(a.code == 0 for a in answers), [a.stderr[-800:] for a in answers]
+    pids = [a.pid for a in answers]
+    assert None not in pids and len(set(pids)) == len(pids)  # one request per worker
+    assert [a.json["request"] for a in answers] == requests
+    for pid in pids:
+        assert pid is not None and wait_gone(pid)
+
+
 def test_the_runtime_directory_and_socket_are_private(worker: WorkerEnv) -> None:
     assert worker.ask(REQUEST).code == 0
     assert stat.S_IMODE(worker.socket.parent.stat().st_mode) == 0o700

@@ -34,8 +34,12 @@ from backends.worker.paths import (
 POLL_S = 0.005
 # Bounds one worker start (Python start-up and bind); past it something is badly wrong.
 START_WAIT_S = 30.0
-# Replacements and reconnects (a worker exiting as we arrive) before giving up.
-MAX_TRIES = 6
+# Bounds on one client's attempts (the deadline bounds them too): workers it starts (one that
+# dies at once is started again, not forever), workers it replaces (two caro setups taking
+# turns), and connections that a worker closed unanswered as it exited.
+MAX_STARTS = 4
+MAX_REPLACEMENTS = 3
+MAX_ATTEMPTS = 64
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -204,26 +208,37 @@ async def open_worker(spawn: Spawn) -> Connection:
     runtime = directory()
     path = socket_path(runtime)
     started = False
+    starts = replacements = 0
     replaced: int | None = None
-    for _ in range(MAX_TRIES):
+    for _ in range(MAX_ATTEMPTS):
         conn = await connect(path)
         if conn is None:
-            started = await start(spawn, path, runtime) or started
+            if starts >= MAX_STARTS:
+                break
+            if await start(spawn, path, runtime):
+                starts += 1
+                started = True
             continue
         reader, writer = conn
         hello = await ask(reader, writer, {"op": "hello"})
-        if hello is None:  # it was exiting (idle, or replaced) as we came
+        if hello is None:  # it was exiting (idle, replaced, keep_alive 0) as we came
             writer.close()
             await asyncio.sleep(POLL_S)
             continue
         if hello.get("identity") == spawn.identity:
             return Connection(reader, writer, hello, started, replaced)
+        if replacements >= MAX_REPLACEMENTS:
+            writer.close()
+            break
         # Another caro version, model, adapter or settings: tell it to go, and start ours.
         await ask(reader, writer, {"op": "exit"})
         writer.close()
+        replacements += 1
         replaced = int(hello.get("pid", 0)) or None
+    log = log_path()
     raise BackendError(
-        f"could not reach a working embedded worker after {MAX_TRIES} tries; its log: {log_path()}",
+        f"could not reach a working embedded worker ({starts} started, {replacements} "
+        f"replaced); its log {log}: {log_tail(log)}",
         backend="embedded",
     )
 
