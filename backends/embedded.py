@@ -227,6 +227,11 @@ class EmbeddedBackend:
 
     # -- loading -------------------------------------------------------------------------
 
+    @property
+    def loaded(self) -> LoadedModel | None:
+        """The model, once loaded (the worker's status reports it); None before."""
+        return self._loaded
+
     def load(self) -> LoadedModel:
         """Resolve, fetch if needed, and load the model once; thread-safe."""
         with self._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import socket
 import sys
@@ -168,20 +169,20 @@ class WorkerBackend:
                 "backends.worker.server",
                 "--stdio",
                 "--settings",
-                framing_json(settings_dict(self.settings)),
+                json.dumps(settings_dict(self.settings)),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=out,
                 env=lifecycle.worker_env(),
             )
         assert proc.stdin is not None and proc.stdout is not None
+        answer: dict[str, Any] | None = None
         try:
             proc.stdin.write(framing.encode(self._message(request, began)))
             await proc.stdin.drain()
-            try:
-                answer: dict[str, Any] | None = await framing.read_frame_async(proc.stdout)
-            except (asyncio.IncompleteReadError, framing.FrameError):
-                answer = None
+            answer = await framing.read_frame_async(proc.stdout)
+        except (asyncio.IncompleteReadError, framing.FrameError, ConnectionError):
+            pass  # it died: its exit status says how
         finally:
             if proc.stdin is not None:
                 proc.stdin.close()  # the child stops at its next token if it is still going
@@ -210,12 +211,6 @@ def absolute_paths(settings: EmbeddedSettings) -> EmbeddedSettings:
         if (value := getattr(settings, name)) and not value.startswith("~")
     }
     return dataclasses.replace(settings, **changes) if changes else settings
-
-
-def framing_json(data: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(data)
 
 
 def read_answer(answer: dict[str, Any]) -> Completion:

@@ -32,8 +32,11 @@ class UnsafePath(BackendError):
 
 def runtime_dir() -> Path:
     """The directory for the socket and lock (not created here)."""
-    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    if sys.platform.startswith("linux") and not xdg:
         return Path(tempfile.gettempdir()) / f"caro-{os.getuid()}"
+    if xdg and not sys.platform.startswith("linux"):
+        return Path(xdg) / "caro"  # platformdirs reads it on Linux only; honour it everywhere
     import warnings
 
     import platformdirs

@@ -153,7 +153,7 @@ class State:
 
 
 def hello(state: State, backend: EmbeddedBackend) -> dict[str, Any]:
-    loaded = backend._loaded
+    loaded = backend.loaded
     model = loaded.model.label if loaded else None
     adapter = loaded.adapter.label if loaded and loaded.adapter else None
     return {
