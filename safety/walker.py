@@ -31,6 +31,7 @@ from safety.facts import (
     DYN_SET,
     PATH_MARK,
     SECRET_VAR,
+    UNKNOWN_VAR,
     FunctionDef,
     Invocation,
     Redirect,
@@ -107,7 +108,11 @@ class Val:
     download: bool = False
     secret: bool = False
     picked: bool = False
+    unknown: bool = False  # from input, a function or script argument: anything at all
 
+
+# Parameters whose value is whatever the caller passes: never known here.
+POSITIONAL = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*"})
 
 DEFAULT_ENV = {
     "HOME": "~",
@@ -587,12 +592,27 @@ class Walker:
             if value_node is None:
                 val = Val("")
                 span = self.span_of(item, ctx)
+            elif value_node.type == "array":
+                # a=(~ /etc): keep the elements, so "${a[@]}" gives them back one by one.
+                elements = [self.eval(c, ctx) for c in value_node.named_children]
+                val = Val(
+                    " ".join(e.text for e in elements),
+                    subst=any(e.subst for e in elements),
+                    download=any(e.download for e in elements),
+                    secret=any(e.secret for e in elements),
+                    unknown=any(e.unknown for e in elements),
+                )
+                span = self.span_of(value_node, ctx)
             else:
                 val = self.eval(value_node, ctx)
                 span = self.span_of(value_node, ctx)
             word = Word(val.text, span, val.subst, val.download, val.secret, val.picked)
             base = name.split("[", 1)[0]
             ctx.env[base] = val.text
+            if val.unknown:
+                ctx.env[UNKNOWN_VAR + base] = "1"
+            else:
+                ctx.env.pop(UNKNOWN_VAR + base, None)
             if val.secret:
                 ctx.env[SECRET_VAR + base] = "picked" if val.picked else "whole"
             else:
@@ -729,7 +749,12 @@ class Walker:
                 fd.self_background = fd.self_background or inv.background or ctx.infinite
         if name == "cd":
             self.track_cd(inv, ctx)
-        elif name == "read" and inv.stdin_secret:
+        if name in ("read", "mapfile", "readarray"):
+            for word in inv.args:
+                if not word.text.startswith("-") and word.text.isidentifier():
+                    ctx.env[word.text] = DYN_SET
+                    ctx.env[UNKNOWN_VAR + word.text] = "1"  # a line of input: anything
+        if name == "read" and inv.stdin_secret:
             for word in inv.args:
                 if not word.text.startswith("-") and word.text.isidentifier():
                     ctx.env[SECRET_VAR + word.text] = "whole"  # the line read is the credential
@@ -823,7 +848,8 @@ class Walker:
         if name == "find":
             starts = [w.text for w in find_start_paths(inv.args)] or ["."]
             selective = find_is_selective(inv.args)
-            paths = [s.rstrip("/") + "/" + DYN_SET if selective else s for s in starts]
+            # Unfiltered, find lists the start and everything below it: `start/*` says so.
+            paths = [s.rstrip("/") + "/" + (DYN_SET if selective else "*") for s in starts]
         elif name == "pwd" and not args:
             text = (inv.cwd or ".") + "\n"
         elif name == "ls":
@@ -884,7 +910,10 @@ class Walker:
             texts = [p for p in parts if p] or []
         if node.type in ("word", "concatenation") and "{" in val.text and "," in val.text:
             texts = [t for text in texts for t in brace_expand(text)]
-        return [Word(t, span, val.subst, val.download, val.secret, val.picked) for t in texts]
+        return [
+            Word(t, span, val.subst, val.download, val.secret, val.picked, unknown=val.unknown)
+            for t in texts
+        ]
 
     def eval(self, node: Any, ctx: Ctx, quoted: bool = False) -> Val:
         kind = node.type
@@ -910,6 +939,7 @@ class Walker:
                 split=not quoted,
                 secret=mark is not None,
                 picked=mark == "picked",
+                unknown=name in POSITIONAL or UNKNOWN_VAR + name in ctx.env,
             )
         if kind == "expansion":
             return self.eval_expansion(node, ctx, quoted)
@@ -955,7 +985,7 @@ class Walker:
 
     def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
         texts: list[str] = []
-        split = subst = download = secret = whole = False
+        split = subst = download = secret = whole = unknown = False
         for child in children:
             if strip_quotes is not None and not child.is_named:
                 continue
@@ -966,6 +996,7 @@ class Walker:
             download = download or val.download
             secret = secret or val.secret
             whole = whole or val.secret and not val.picked
+            unknown = unknown or val.unknown
         if strip_quotes is not None and not texts:
             # "" or a string whose content tree-sitter did not split out.
             raw = self.text_of(strip_quotes, ctx)
@@ -978,6 +1009,7 @@ class Walker:
             download=download,
             secret=secret,
             picked=secret and not whole,
+            unknown=unknown,
         )
 
     def eval_expansion(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
@@ -987,6 +1019,12 @@ class Walker:
         if mark is not None:
             val.secret = True  # ${KEY}, ${KEY:-x}, ${KEY#...}: still the credential
             val.picked = mark == "picked"
+        name = self.text_of(name_node, ctx) if name_node else ""
+        if name in POSITIONAL or UNKNOWN_VAR + name in ctx.env:
+            val.unknown = True
+        raw = self.text_of(node, ctx)
+        if raw.endswith(("[@]}", "[*]}")) and not raw.startswith(("${#", "${!")):
+            val.split = True  # "${a[@]}": one word per element
         return val
 
     def _expansion_value(self, node: Any, ctx: Ctx, quoted: bool) -> Val:

@@ -19,6 +19,7 @@ from safety.rules import (
     processes,
     security,
     system_files,
+    table,
 )
 from safety.rules.rule import Rule
 
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     *network.RULES,
     *infra.RULES,
     *environment.RULES,
+    *table.RULES,
     *limits.RULES,
 )
 

@@ -1,0 +1,94 @@
+"""Checks described by data: a tool, the sub-command words, options or text that make it harmful.
+
+safety/rules/*.toml describe these rules; this module turns one description into a check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from safety.checks.base import Hit, _show, only
+from safety.facts import Invocation
+
+# Forms that only print help or show what would happen.
+_DRY_RUN = re.compile(
+    r"--dry-?run(?!=(?:none|false|0)\b)|--what-?if|--plan(?:-only)?$|--simulate|--noop",
+    re.I,
+)
+_HELP = frozenset({"--help", "-h", "-?", "--usage"})
+
+
+class TableCheck:
+    """One data rule's predicate over an invocation (see safety/rules/verbs.toml for the keys)."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.tools = frozenset(str(t) for t in spec.get("tools", ()))
+        self.words = tuple(str(w).lower() for w in spec.get("words", ()))
+        self.within = int(spec.get("within", 3))
+        self.options = tuple(str(o) for o in spec.get("options", ()))
+        self.text = re.compile(spec["text"], re.I | re.S) if spec.get("text") else None
+        self.unless = re.compile(spec["unless"], re.I | re.S) if spec.get("unless") else None
+        self.stdin = bool(spec.get("stdin", False))
+        self.via = tuple(str(v) for v in spec.get("via", ()))
+        help_words = spec.get("help")
+        self.help = frozenset(help_words) if help_words is not None else _HELP
+        self.commands = self.tools  # the engine's index: only these names are checked
+
+    def __call__(self, inv: Invocation) -> Iterator[Hit]:
+        if inv.name not in self.tools:
+            return
+        if self.via and not any(v in inv.via for v in self.via):
+            return
+        texts = [w.text for w in inv.args]
+        cut = texts.index("--") if "--" in texts else len(texts)
+        head = texts[:cut]
+        if any(t in self.help for t in head) or any(_DRY_RUN.match(t) for t in head):
+            return
+        positional = [t for t in head if not t.startswith("-")]
+        if positional[:1] == ["help"]:
+            return
+        shown = inv.name
+        if self.words:
+            hit = next(
+                (
+                    p
+                    for p in positional[: self.within]
+                    if any(fnmatchcase(p.lower(), w) for w in self.words)
+                ),
+                None,
+            )
+            if hit is None:
+                return
+            shown += " " + hit
+        if self.options:
+            option = next(
+                (t for t in head if t.startswith("-") and _option_hit(t, self.options)), None
+            )
+            if option is None:
+                return
+            shown += " " + option
+        joined = " ".join(texts)
+        if self.stdin and inv.stdin_text:
+            joined += "\n" + inv.stdin_text
+        if self.text is not None:
+            m = self.text.search(joined)
+            if m is None:
+                return
+            if not self.words and not self.options:
+                shown += " " + m.group(0).strip()
+        if self.unless is not None and self.unless.search(joined):
+            return
+        yield inv.span, _show(shown)
+
+
+def _option_hit(option: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(option, p) for p in patterns)
+
+
+def table_check(spec: Mapping[str, Any]) -> TableCheck:
+    check = TableCheck(spec)
+    only(check.tools)(check)
+    return check
