@@ -109,6 +109,7 @@ class Val:
     secret: bool = False
     picked: bool = False
     unknown: bool = False  # from input, a function or script argument: anything at all
+    array: bool = False  # "${a[@]}": one word per element, quoted or not
 
 
 # Parameters whose value is whatever the caller passes: never known here.
@@ -985,7 +986,7 @@ class Walker:
 
     def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
         texts: list[str] = []
-        split = subst = download = secret = whole = unknown = False
+        split = subst = download = secret = whole = unknown = array = False
         for child in children:
             if strip_quotes is not None and not child.is_named:
                 continue
@@ -997,6 +998,7 @@ class Walker:
             secret = secret or val.secret
             whole = whole or val.secret and not val.picked
             unknown = unknown or val.unknown
+            array = array or val.array
         if strip_quotes is not None and not texts:
             # "" or a string whose content tree-sitter did not split out.
             raw = self.text_of(strip_quotes, ctx)
@@ -1004,7 +1006,7 @@ class Walker:
             texts.append(re.sub(r"\\([$`\"\\\n])", r"\1", inner))
         return Val(
             "".join(texts),
-            split=split and not quoted,
+            split=split and not quoted or array,
             subst=subst,
             download=download,
             secret=secret,
@@ -1022,9 +1024,6 @@ class Walker:
         name = self.text_of(name_node, ctx) if name_node else ""
         if name in POSITIONAL or UNKNOWN_VAR + name in ctx.env:
             val.unknown = True
-        raw = self.text_of(node, ctx)
-        if raw.endswith(("[@]}", "[*]}")) and not raw.startswith(("${#", "${!")):
-            val.split = True  # "${a[@]}": one word per element
         return val
 
     def _expansion_value(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
@@ -1038,6 +1037,14 @@ class Walker:
         for child in node.named_children:
             if child.type == "subscript":
                 self.walk_substitutions(child, ctx)  # ${a[$(cmd)]} runs cmd
+                sub = self.text_of(child, ctx)
+                if not name and sub.endswith(("[@]", "[*]")) and not raw.startswith(("${#", "${!")):
+                    # "${a[@]}": every element of an array we saw assigned, one word each.
+                    array = sub.split("[", 1)[0]
+                    element = ctx.env.get(array)
+                    unknown = element is None or UNKNOWN_VAR + array in ctx.env
+                    if not op:
+                        return Val(element or DYN, split=True, array=True, unknown=unknown)
         if raw.startswith("${#") or raw.startswith("${!"):
             return Val(DYN_SET, split=not quoted)
         if op in (":-", "-", ":=", "="):
