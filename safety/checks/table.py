@@ -45,11 +45,9 @@ class TableCheck:
         texts = [w.text for w in inv.args]
         cut = texts.index("--") if "--" in texts else len(texts)
         head = texts[:cut]
-        if any(t in self.help for t in head) or any(_DRY_RUN.match(t) for t in head):
+        if is_help_or_dry_run(head, self.help):
             return
         positional = [t for t in head if not t.startswith("-")]
-        if positional[:1] == ["help"]:
-            return
         shown = inv.name
         if self.words:
             hit = next(
@@ -82,6 +80,13 @@ class TableCheck:
         if self.unless is not None and self.unless.search(joined):
             return
         yield inv.span, _show(shown)
+
+
+def is_help_or_dry_run(texts: list[str], help_words: frozenset[str] = _HELP) -> bool:
+    """Does the argument list only ask for help, or for what would happen?"""
+    if any(t in help_words for t in texts) or any(_DRY_RUN.match(t) for t in texts):
+        return True
+    return next((t for t in texts if not t.startswith("-")), None) == "help"
 
 
 def _option_hit(option: str, patterns: tuple[str, ...]) -> bool:

@@ -14,6 +14,7 @@ from safety.rules import (
     fork_bombs,
     infra,
     limits,
+    net,
     network,
     privilege,
     processes,
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     *environment.RULES,
     *table.RULES,
     *limits.RULES,
+    *net.RULES,
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
