@@ -29,7 +29,8 @@ class Place(enum.Enum):
 SYSTEM_TOPS: frozenset[str] = frozenset(
     {
         "/etc", "/bin", "/sbin", "/usr", "/boot", "/lib", "/lib32", "/lib64", "/libx32",
-        "/var", "/var/lib", "/var/spool", "/var/cache", "/var/db", "/var/mail",
+        "/var", "/var/lib", "/var/spool", "/var/cache", "/var/db", "/var/mail", "/var/www",
+        "/var/backups", "/var/opt",
         "/dev", "/sys", "/proc", "/run", "/srv", "/opt", "/snap", "/efi",
         "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec",
         "/usr/share", "/usr/include",

@@ -987,9 +987,14 @@ class Walker:
     def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
         texts: list[str] = []
         split = subst = download = secret = whole = unknown = array = False
+        last_end: int | None = None
         for child in children:
             if strip_quotes is not None and not child.is_named:
                 continue
+            if strip_quotes is not None and last_end is not None and child.start_byte > last_end:
+                # The grammar leaves a newline inside "..." between two content nodes.
+                texts.append(ctx.src[last_end : child.start_byte].decode("utf-8", "replace"))
+            last_end = child.end_byte
             val = self.eval(child, ctx, quoted)
             texts.append(val.text)
             split = split or val.split

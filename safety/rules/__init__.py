@@ -8,6 +8,7 @@ replaced by what the rule matched.
 from __future__ import annotations
 
 from safety.rules import (
+    code,
     deletion,
     disk,
     environment,
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     *processes.RULES,
     *security.RULES,
     *network.RULES,
+    *code.RULES,
     *infra.RULES,
     *environment.RULES,
     *table.RULES,
