@@ -48,12 +48,17 @@ _FETCHERS = re.compile(
     r"\.recv\(|socket|aiohttp|pycurl|wget\.|ftplib|paramiko)"
 )
 _SENDERS = re.compile(
-    r"^(requests\.(post|put|patch|get|request)|httpx\.\w+|urllib\.request\.(urlopen|Request)|"
-    r"urlopen|Request|\w*\.?(send|sendall|sendto|sendmail|request|post|put|putrequest|"
-    r"connect_ex|upload\w*)|smtplib\.\w+|http\.client\.\w+)$"
+    r"(^|\.)(urlopen|Request|post|put|patch|request|send|sendall|sendto|sendmail|send_message|"
+    r"putrequest|upload\w*|urlretrieve|post_form)$|^(requests|httpx|session|s|client)\.get$"
 )
-_FOREVER_ITERS = re.compile(r"^(iter\(int,\s*1\)|iter\(lambda.*\)|itertools\.count\(.*\)|count\(.*\))$")
+_FOREVER_ITERS = re.compile(
+    r"^(iter\(int,\s*1\)|iter\(lambda.*\)|itertools\.count\(.*\)|count\(.*\))$"
+)
 _HOME = "~"
+_PATH_CALLS = (
+    "expanduser", "expandvars", "abspath", "realpath", "normpath", "resolve", "Path",
+    "PurePath", "PosixPath", "str", "fspath",
+)  # fmt: skip
 
 
 def _dotted(node: ast.AST) -> str:
@@ -65,6 +70,15 @@ def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Call):
         return _dotted(node.func) + "()"
     return ""
+
+
+_SPAWNS = re.compile(
+    r"\bfork\(|Popen\(|Process\(.*\)\.start\(|Thread\(.*\)\.start\(|os\.system\(|subprocess\."
+)
+_ALLOCATES = re.compile(
+    r"\.append\(|\.extend\(|\+=|bytearray\(|\*\s*\d{6,}|\*\s*10\s*\*\*|\*\*\s*\d|\[0\]\s*\*|"
+    r"malloc|zeros\(|ones\(|range\(10\s*\*\*"
+)
 
 
 class _Python(ast.NodeVisitor):
@@ -104,10 +118,11 @@ class _Python(ast.NodeVisitor):
         if isinstance(node, ast.Call):
             name = _dotted(node.func)
             args = node.args
-            if name.endswith(("expanduser", "expandvars", "abspath", "realpath", "normpath",
-                              "resolve", "Path", "PurePath", "PosixPath", "str", "fspath")):  # fmt: skip
-                if isinstance(node.func, ast.Attribute) and not args and name.endswith(
-                    ("expanduser", "resolve")
+            if name.endswith(_PATH_CALLS):
+                if (
+                    isinstance(node.func, ast.Attribute)
+                    and not args
+                    and name.endswith(("expanduser", "resolve"))
                 ):
                     return self.value(node.func.value, depth + 1)  # Path('~').expanduser()
                 return self.value(args[0], depth + 1) if args else None
@@ -117,14 +132,16 @@ class _Python(ast.NodeVisitor):
                 key = self.value(args[0], depth + 1) if args else "HOME"
                 return _HOME if key in ("HOME", "USERPROFILE", None) else None
             if name.endswith(("path.join", "joinpath")):
-                base = [node.func.value] if name.endswith("joinpath") else []
-                parts = [self.value(a, depth + 1) for a in (*base, *args)]
-                if any(p is None for p in parts):
-                    return None
+                base = [node.func.value] if isinstance(node.func, ast.Attribute) else []
+                if not name.endswith("joinpath"):
+                    base = []
                 out = ""
-                for p in parts:
-                    assert p is not None
-                    out = p if p.startswith("/") or not out else out.rstrip("/") + "/" + p
+                for arg in (*base, *args):
+                    piece = self.value(arg, depth + 1)
+                    if piece is None:
+                        return None
+                    joined = f"{out.rstrip('/')}/{piece}"
+                    out = piece if piece.startswith("/") or not out else joined
                 return out
         return None
 
@@ -162,7 +179,7 @@ class _Python(ast.NodeVisitor):
                 arg = self.text(self.names[first.id])
             if _DECODERS.search(arg) or _FETCHERS.search(arg):
                 self.effects.append(("decoded-exec", name))
-        if _SENDERS.match(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
+        if _SENDERS.search(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
             self.effects.append(("env-exfil", name))
         self.generic_visit(node)
 
@@ -185,21 +202,19 @@ class _Python(ast.NodeVisitor):
                         parent_is_lookup = True
                 if not parent_is_lookup:
                     return True
-            if isinstance(sub, ast.Name) and sub.id in self.names and sub is not node:
-                if self._environ(self.names[sub.id], depth + 1):
-                    return True
-            if isinstance(sub, ast.Name) and sub is node and sub.id in self.names:
-                if self._environ(self.names[sub.id], depth + 1):
-                    return True
+            if (
+                isinstance(sub, ast.Name)
+                and sub.id in self.names
+                and self._environ(self.names[sub.id], depth + 1)
+            ):
+                return True
         return False
 
     def _loop_effects(self, body: list[ast.stmt] | list[ast.AST]) -> None:
         text = "\n".join(self.text(b) for b in body)
-        if re.search(r"\bfork\(|Popen\(|Process\(.*\)\.start\(|Thread\(.*\)\.start\(|"
-                     r"os\.system\(|subprocess\.", text):  # fmt: skip
+        if _SPAWNS.search(text):
             self.effects.append(("fork-loop", "endless loop"))
-        if re.search(r"\.append\(|\.extend\(|\+=|bytearray\(|\*\s*\d{6,}|\*\s*10\s*\*\*|"
-                     r"\*\*\s*\d|\[0\]\s*\*|malloc|zeros\(|ones\(|range\(10\s*\*\*", text):  # fmt: skip
+        if _ALLOCATES.search(text):
             self.effects.append(("alloc-loop", "endless loop"))
 
     def visit_While(self, node: ast.While) -> None:
@@ -210,9 +225,9 @@ class _Python(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For) -> None:
-        if _FOREVER_ITERS.match(self.text(node.iter).replace(" ", "")):
-            if not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
-                self._loop_effects(node.body)
+        forever = _FOREVER_ITERS.match(self.text(node.iter).replace(" ", ""))
+        if forever and not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
+            self._loop_effects(node.body)
         self.generic_visit(node)
 
     def visit_ListComp(self, node: ast.ListComp) -> None:

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 
 from safety import code as reader
 from safety.checks.base import Hit, _show
-from safety.commands import OTHER_INTERPRETERS, interpreter_code, is_interpreter, reads_code_from_stdin
+from safety.commands import (
+    OTHER_INTERPRETERS,
+    interpreter_code,
+    is_interpreter,
+    reads_code_from_stdin,
+)
 from safety.facts import Invocation, Span
 from safety.paths import Place, classify
 
