@@ -29,8 +29,10 @@ class TableCheck:
         self.words = tuple(str(w).lower() for w in spec.get("words", ()))
         self.within = int(spec.get("within", 3))
         self.options = tuple(str(o) for o in spec.get("options", ()))
-        self.text = re.compile(spec["text"], re.I | re.S) if spec.get("text") else None
-        self.unless = re.compile(spec["unless"], re.I | re.S) if spec.get("unless") else None
+        # Case is ignored unless the rule says options differ by case (ssh -g / -G).
+        flags = re.S if spec.get("case_sensitive") else re.I | re.S
+        self.text = re.compile(spec["text"], flags) if spec.get("text") else None
+        self.unless = re.compile(spec["unless"], flags) if spec.get("unless") else None
         self.stdin = bool(spec.get("stdin", False))
         self.via = tuple(str(v) for v in spec.get("via", ()))
         help_words = spec.get("help")
