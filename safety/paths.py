@@ -319,8 +319,23 @@ _SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
 # Cheap gate: text without any of these can't name a credential.
 _SECRET_HINT = re.compile(
     r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
-    r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password"
+    r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
+    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal"
 )
+# Browser and mail profiles: cookies, saved logins and session tokens live in them.
+_PROFILE_DIRS: tuple[tuple[str, ...], ...] = (
+    (".mozilla", "firefox"), (".mozilla",), (".thunderbird",), (".config", "google-chrome"),
+    (".config", "chromium"), (".config", "BraveSoftware"), (".config", "microsoft-edge"),
+    (".config", "vivaldi"), (".config", "opera"), (".config", "Signal"),
+    (".local", "share", "keyrings"), ("snap", "firefox"), ("snap", "chromium"),
+    ("Library", "Keychains"), ("Library", "Cookies"),
+    ("Library", "Application Support", "Google", "Chrome"),
+    ("Library", "Application Support", "Firefox"), ("Library", "Safari"),
+)  # fmt: skip
+_PROFILE_FILES = frozenset(
+    {"Cookies", "Login Data", "Web Data", "cookies.sqlite", "logins.json", "key4.db", "key3.db",
+     "signons.sqlite", "Local State", "login.keychain-db", "places.sqlite"}
+)  # fmt: skip
 _SECRET_FILES = re.compile(r"^secrets?\.(?:ya?ml|json|env|txt|toml)$")
 
 
@@ -337,6 +352,11 @@ def _secret_path(path: str) -> bool:
             return True  # the whole directory: private keys included
         first = rest[0]
         return not (first.startswith(_SSH_PUBLIC) or first.endswith(".pub"))
+    if name in _PROFILE_FILES:
+        return True
+    for i in range(len(parts)):
+        if any(tuple(parts[i : i + len(p)]) == p for p in _PROFILE_DIRS):
+            return True
     for i, part in enumerate(parts):
         rest = parts[i + 1 :]
         if part in (".aws", ".gnupg", ".password-store", ".azure"):
