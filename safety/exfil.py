@@ -88,7 +88,8 @@ def _prints_credentials(inv: Invocation) -> bool:
 _TOKEN_PRINTERS = (
     "gcloud auth print-access-token", "gcloud auth print-identity-token",
     "gcloud auth application-default print-access-token", "az account get-access-token",
-    "aws sts get-session-token", "aws ecr get-login-password", "aws secretsmanager get-secret-value",
+    "aws sts get-session-token", "aws ecr get-login-password",
+    "aws secretsmanager get-secret-value",
     "aws ssm get-parameter", "vault read", "vault kv get", "vault token create",
     "heroku auth:token", "doctl auth token", "op read", "op item get", "bw get password",
     "pass show", "gopass show", "glab auth token", "npm token", "az keyvault secret show",
