@@ -14,7 +14,8 @@ from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
-from safety import grammar, interp
+from safety import grammar, interp, persist
+from safety.checks.startup import appended_text
 from safety.commands import (
     OTHER_INTERPRETERS,
     SHELLS,
@@ -23,6 +24,7 @@ from safety.commands import (
     is_interpreter,
     is_shell,
     reads_code_from_stdin,
+    write_targets,
 )
 from safety.exfil import secret_content
 from safety.expand import brace_expand, scanned_values, unescape_word
@@ -764,6 +766,7 @@ class Walker:
                 alias, eq, value = word.text.partition("=")
                 if eq and value:
                     self.nested(value, word, ctx, "alias")
+        self.follow_installed(inv, ctx)
         inner = unwrap(inv) if follow else None
         if inner is not None:
             if inner.argv is not None and inner.placeholder is not None:
@@ -836,6 +839,26 @@ class Walker:
                 for snippet in interp.shell_snippets(inv.stdin_text):
                     self.nested(snippet, Word(snippet, inv.span), ctx, name + " stdin")
         return self.output(inv)
+
+    def follow_installed(self, inv: Invocation, ctx: Ctx) -> None:
+        """Judge what a command installs to run later: crontab input, a unit, a git hook."""
+        name = inv.name
+        if name == "crontab" and inv.stdin_text is not None:
+            operands = [w for w in inv.args if not w.text.startswith("-") or w.text == "-"]
+            if not operands or operands[0].text == "-":
+                for command in persist.cron_commands(inv.stdin_text):
+                    self.nested(command, Word(command, inv.span), ctx, "crontab")
+            return
+        if name not in ("echo", "printf", "cat", "tee"):
+            return
+        targets = [normalise(w.text, inv.cwd) for w, _how in write_targets(inv)]
+        later = [t for t in targets if persist.runs_later(t)]
+        text = appended_text(inv) if later else None
+        if text is None:
+            return
+        for path in later:
+            for command in persist.file_commands(path, text):
+                self.nested(command, Word(command, inv.span), ctx, "installed")
 
     def output(self, inv: Invocation) -> Flow:
         name = inv.name

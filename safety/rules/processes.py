@@ -8,6 +8,23 @@ from safety.rules.rule import CRIT, HIGH, Rule
 RULES: tuple[Rule, ...] = (
     # ---- power and processes --------------------------------------------------------------
     Rule(
+        "persist.scratch-program",
+        "scheduler",
+        HIGH,
+        "Installs {target}, kept in a temporary or hidden folder, to run by itself later",
+        processes.installed_from_scratch,
+        matches=(
+            "echo '@reboot /tmp/.x/agent >/dev/null 2>&1' | crontab -",
+            "printf '[Service]\\nExecStart=/dev/shm/k\\n' > ~/.config/systemd/user/k.service",
+            "echo '/home/u/.cache/.s/run' > .git/hooks/post-merge",
+        ),
+        non_matches=(
+            "echo '0 3 * * * /usr/local/bin/backup.sh' | crontab -",
+            "/tmp/build/run.sh",
+            "echo '/tmp/x' > notes.txt",
+        ),
+    ),  # fmt: skip
+    Rule(
         "power.shutdown",
         "power",
         HIGH,
