@@ -486,6 +486,12 @@ class Walker:
     def walk_body(self, body: Any, ctx: Ctx, redirects: list[Redirect]) -> Flow:
         if body.type == "command":
             return self.walk_command(body, ctx, redirects)
+        if body.type == "list" and body.named_child_count >= 2:
+            # The grammar hangs `a && b > f` on the list; in bash the redirect is b's alone.
+            *first, last = [c for c in body.named_children if c.type != "comment"]
+            for stmt in first:
+                self.walk(stmt, ctx)
+            return self.walk_body(last, ctx, redirects)
         # Redirects around a compound statement apply to everything inside; keep them on a
         # command-less record so write and device rules still see them.
         self.add(Invocation(argv=[], span=self.span_of(body, ctx), redirects=redirects), ctx)

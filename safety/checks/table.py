@@ -35,6 +35,8 @@ class TableCheck:
         self.unless = re.compile(spec["unless"], flags) if spec.get("unless") else None
         self.stdin = bool(spec.get("stdin", False))
         self.via = tuple(str(v) for v in spec.get("via", ()))
+        # The directory an earlier `cd` in the same command moved to must match this regex.
+        self.cwd = re.compile(spec["cwd"]) if spec.get("cwd") else None
         help_words = spec.get("help")
         self.help = frozenset(help_words) if help_words is not None else _HELP
         self.commands = self.tools  # the engine's index: only these names are checked
@@ -43,6 +45,8 @@ class TableCheck:
         if inv.name not in self.tools:
             return
         if self.via and not any(v in inv.via for v in self.via):
+            return
+        if self.cwd is not None and (inv.cwd is None or not self.cwd.match(inv.cwd)):
             return
         texts = [w.text for w in inv.args]
         cut = texts.index("--") if "--" in texts else len(texts)
@@ -71,6 +75,9 @@ class TableCheck:
                 return
             shown += " " + option
         joined = " ".join(texts)
+        for r in inv.redirects:  # `> file` reads as part of the arguments: "... > file"
+            if r.writes and r.target is not None:
+                joined += f" {r.op} {r.target.text}"
         if self.stdin and inv.stdin_text:
             joined += "\n" + inv.stdin_text
         if self.text is not None:
