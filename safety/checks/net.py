@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from functools import cache
 from pathlib import Path
 
@@ -25,13 +25,14 @@ _NAME = re.compile(r"^[A-Za-z][\w.+-]{0,63}$")
 
 
 @cache
-def _words() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+def _words() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    """The verbs and bulk marks, each list compiled to one pattern, and the familiar tools."""
     data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    return (
-        tuple(str(v) for v in data["verbs"]),
-        tuple(str(b) for b in data["bulk"]),
-        frozenset(str(t) for t in data["familiar"]),
-    )
+
+    def one(globs: list[str]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{translate(str(g))})" for g in globs))
+
+    return one(data["verbs"]), one(data["bulk"]), frozenset(str(t) for t in data["familiar"])
 
 
 @cache
@@ -53,8 +54,7 @@ def _verb(inv: Invocation) -> str | None:
     positional = [t for t in texts if not t.startswith("-")][:3]
     options = [t.lstrip("-").split("=", 1)[0] for t in texts if t.startswith("--")]
     for word in positional + options:
-        lower = word.lower()
-        if any(fnmatchcase(lower, v) for v in verbs):
+        if verbs.match(word.lower()):
             return word
     return None
 
@@ -72,6 +72,6 @@ def destructive_verb_in_bulk(inv: Invocation) -> Iterator[Hit]:
     bulk = _words()[1]
     for word in inv.args:
         lower = word.text.lower()
-        if lower != verb.lower() and any(fnmatchcase(lower, b) for b in bulk):
+        if lower != verb.lower() and bulk.match(lower):
             yield inv.span, _show(f"{inv.name} {verb} {word.text}")
             return
