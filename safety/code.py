@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 
 from safety.facts import DYN_SET
 
@@ -317,6 +318,13 @@ _ALLOC_FOREVER = re.compile(
 )
 
 
+# Calls that hand a string to a shell (Node, Ruby, Perl, PHP).
+_SHELL_CALL = re.compile(
+    r"(?:execSync|exec|spawnSync|system|popen|shell_exec|passthru|proc_open|IO\.popen|"
+    r"Open3\.\w+|%x)\s*\(\s*"
+)
+
+
 def _call_argument(code: str, start: int) -> str:
     """The text of a call's first argument, from `start` to its closing comma or paren."""
     depth = 0
@@ -358,6 +366,10 @@ def script_effects(code: str) -> list[Effect]:
         if path is None and _HOME_EXPR.search(arg):
             path = "~"  # something under the home, computed: judge it as the home itself
         out.append(("delete-tree", "?" if path is None else path))
+    for m in _SHELL_CALL.finditer(code):
+        command = _resolve(_call_argument(code, m.end()))
+        if command:
+            out.append(("shell", command))
     if _DECODED_EXEC.search(code):
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):
@@ -369,10 +381,12 @@ def script_effects(code: str) -> list[Effect]:
     return out[:32]
 
 
-def effects(language: str, code: str) -> list[Effect]:
-    """What `code` in `language` (an interpreter's command name) does; see the module doc."""
+@lru_cache(maxsize=256)
+def effects(language: str, code: str) -> tuple[Effect, ...]:
+    """What `code` in `language` (an interpreter's command name) does; see the module doc.
+    Cached: the walker and several checks ask about the same program."""
     if language.startswith("python") or language in ("pypy", "pypy3", "ipython"):
         found = python_effects(code)
         if found is not None:
-            return found
-    return script_effects(code)
+            return tuple(found)
+    return tuple(script_effects(code))

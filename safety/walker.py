@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
+from safety import code as code_reader
 from safety import grammar, interp, persist
 from safety.checks.startup import appended_text
 from safety.commands import (
@@ -633,9 +634,10 @@ class Walker:
         var_node = node.child_by_field_name("variable")
         var = self.text_of(var_node, ctx) if var_node is not None else ""
         values: list[str] = []
-        dynamic = False
+        dynamic = unknown = False
         for child in node.children_by_field_name("value"):
             val = self.eval(child, ctx)
+            unknown = unknown or val.unknown or (val.subst and val.text.strip() in (DYN, DYN_SET))
             parts = val.text.split() if val.split else [val.text]
             if val.split or any(ch in val.text for ch in (DYN, DYN_SET)):
                 dynamic = dynamic or any(DYN in p or DYN_SET in p for p in parts)
@@ -649,6 +651,8 @@ class Walker:
                 self.walk(body, ctx)
         else:
             ctx.env[var] = DYN_SET if values else DYN
+            if unknown:
+                ctx.env[UNKNOWN_VAR + var] = "1"  # `for f in $(cat list)`: whatever the file says
             self.walk(body, ctx)
         return Flow()
 
@@ -784,9 +788,12 @@ class Walker:
                 flow = Flow()
                 for value in values or [DYN_SET]:
                     # Arguments built from a credential on stdin carry it onward.
+                    # After a prefix (`dir/{}`) a listed path stands for its last part: what
+                    # `ls dir` prints is names, not paths.
+                    tail = value.rstrip("/").rsplit("/", 1)[-1] or value
                     argv = [
                         Word(
-                            w.text.replace(token, value),
+                            w.text.replace(token, value if w.text.startswith(token) else tail),
                             w.span,
                             subst_secret=w.subst_secret or inv.stdin_secret and token in w.text,
                         )
@@ -805,7 +812,8 @@ class Walker:
                 elif inner.extra_args and inv.stdin_paths:
                     argv += [Word(p, inv.span, subst_secret=leak) for p in inv.stdin_paths[:16]]
                 elif inner.extra_args:
-                    argv.append(Word(DYN_SET, inv.span, subst_secret=leak))
+                    # Arguments from a file or output we cannot see: they could be anything.
+                    argv.append(Word(DYN_SET, inv.span, subst_secret=leak, unknown=True))
                 if not argv:
                     return Flow()
                 child = Invocation(
@@ -838,6 +846,9 @@ class Walker:
         if code is not None:
             for snippet in interp.shell_snippets(code.text):
                 self.nested(snippet, code, ctx, name + " code")
+            for kind, command in code_reader.effects(name, code.text):
+                if kind == "shell":  # a command the code builds: 'rm -rf ' + home
+                    self.nested(command, code, ctx, name + " code")
         if inv.stdin_text is not None and reads_code_from_stdin(inv):
             if is_shell(name):
                 self.nested(inv.stdin_text, Word(inv.stdin_text, inv.span), ctx, name + " stdin")

@@ -26,6 +26,17 @@ _OUTPUT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "http": (("-o", "--output"), ()),
     "xh": (("-o", "--output"), ()),
 }
+_INSTALLERS: dict[str, frozenset[str]] = {
+    "dpkg": frozenset({"-i", "--install"}),
+    "rpm": frozenset({"-i", "-U", "-ivh", "-Uvh", "--install", "--upgrade"}),
+    "apt": frozenset({"install"}),
+    "apt-get": frozenset({"install"}),
+    "dnf": frozenset({"install"}),
+    "yum": frozenset({"install", "localinstall"}),
+    "zypper": frozenset({"install", "in"}),
+    "installer": frozenset({"-pkg"}),
+    "snap": frozenset({"install"}),
+}
 _SHORT_CLUSTER = re.compile(r"^-[a-zA-Z]*$")
 
 
@@ -86,6 +97,11 @@ def _runs(inv: Invocation) -> Word | None:
     first = inv.argv[0]
     if "/" in first.text:
         return first
+    texts = [w.text for w in inv.args]
+    if inv.name in _INSTALLERS and set(texts) & _INSTALLERS[inv.name]:
+        # `dpkg -i FILE`, `rpm -i FILE`, `apt install ./FILE`: package scripts run as root.
+        operands = [w for w in inv.args if not w.text.startswith("-") and w.text != "install"]
+        return operands[0] if operands else None
     if is_shell(inv.name) or is_interpreter(inv.name) or inv.name in ("source", "."):
         operands = [w for w in inv.args if not w.text.startswith("-")]
         if operands and not any(w.text in ("-c", "-e", "-m") for w in inv.args):

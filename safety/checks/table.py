@@ -34,6 +34,7 @@ class TableCheck:
         self.text = re.compile(spec["text"], flags) if spec.get("text") else None
         self.unless = re.compile(spec["unless"], flags) if spec.get("unless") else None
         self.stdin = bool(spec.get("stdin", False))
+        self.from_download = bool(spec.get("from_download", False))  # only when fed a download
         self.via = tuple(str(v) for v in spec.get("via", ()))
         # The directory an earlier `cd` in the same command moved to must match this regex.
         self.cwd = re.compile(spec["cwd"]) if spec.get("cwd") else None
@@ -45,6 +46,8 @@ class TableCheck:
         if inv.name not in self.tools:
             return
         if self.via and not any(v in inv.via for v in self.via):
+            return
+        if self.from_download and not inv.stdin_download:
             return
         if self.cwd is not None and (inv.cwd is None or not self.cwd.match(inv.cwd)):
             return
