@@ -295,6 +295,8 @@ _DECODED_EXEC = re.compile(
     r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate)",
     re.S,
 )
+_FETCH = re.compile(r"https?\.get\(|fetch\(|Net::HTTP|URI\.open|open-uri|LWP::|HTTP::Tiny|axios")
+_EVALS = re.compile(r"\beval\s*\(|new Function\(|vm\.run\w*\(|instance_eval|\beval\s+\$")
 _ENV_ALL = re.compile(
     r"JSON\.stringify\(\s*process\.env\s*\)|process\.env\s*[,})]|\.\.\.process\.env|"
     r"Object\.\w+\(\s*process\.env\s*\)|\bENV\.to_h|\bENV\.to_a|\bENV\.(?:each|map|inspect)|"
@@ -370,7 +372,7 @@ def script_effects(code: str) -> list[Effect]:
         command = _resolve(_call_argument(code, m.end()))
         if command:
             out.append(("shell", command))
-    if _DECODED_EXEC.search(code):
+    if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):
         out.append(("env-exfil", "environment"))

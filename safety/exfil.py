@@ -95,6 +95,9 @@ _TOKEN_PRINTERS = (
     "pass show", "gopass show", "glab auth token", "npm token", "az keyvault secret show",
     "gcloud secrets versions access", "docker-credential-desktop get",
     "docker-credential-secretservice get", "docker-credential-pass get",
+    "aws iam create-access-key", "az ad sp create-for-rbac", "kubectl create token",
+    "gcloud auth print", "az account get-access-token", "heroku config",
+    "aws sts assume-role", "vault login",
 )  # fmt: skip
 
 

@@ -54,9 +54,15 @@ def _verb(inv: Invocation) -> str | None:
     positional = [t for t in texts if not t.startswith("-")][:3]
     options = [t.lstrip("-").split("=", 1)[0] for t in texts if t.startswith("--")]
     for word in positional + options:
-        if verbs.match(word.lower()):
+        if verbs.match(word.lower()) or any(verbs.match(t) for t in _tokens(word)):
             return word
     return None
+
+
+def _tokens(word: str) -> list[str]:
+    """The words inside a sub-command name: `db:drop`, `force_delete`, `deleteAll`."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", word)
+    return re.findall(r"[a-z]+", spaced.lower()) if len(word) <= 64 else []
 
 
 def destructive_verb(inv: Invocation) -> Iterator[Hit]:

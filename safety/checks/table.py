@@ -35,6 +35,8 @@ class TableCheck:
         self.unless = re.compile(spec["unless"], flags) if spec.get("unless") else None
         self.stdin = bool(spec.get("stdin", False))
         self.from_download = bool(spec.get("from_download", False))  # only when fed a download
+        # Only when some argument is computed at run time: `$(...)`, xargs input, a read value.
+        self.computed = bool(spec.get("computed", False))
         self.via = tuple(str(v) for v in spec.get("via", ()))
         # The directory an earlier `cd` in the same command moved to must match this regex.
         self.cwd = re.compile(spec["cwd"]) if spec.get("cwd") else None
@@ -48,6 +50,8 @@ class TableCheck:
         if self.via and not any(v in inv.via for v in self.via):
             return
         if self.from_download and not inv.stdin_download:
+            return
+        if self.computed and not any(w.from_subst or w.unknown or w.dynamic for w in inv.args):
             return
         if self.cwd is not None and (inv.cwd is None or not self.cwd.match(inv.cwd)):
             return

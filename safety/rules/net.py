@@ -17,6 +17,8 @@ RULES: tuple[Rule, ...] = (
             "foocli destroy --all --force",
             "acmectl cluster delete prod-us-east --no-prompt",
             "stackctl teardown --env production --yes",
+            "acme-cli db:drop --force",
+            "tenantctl deleteAll --yes",
         ),
         non_matches=(
             "foocli destroy --help",
