@@ -322,8 +322,8 @@ _ALLOC_FOREVER = re.compile(
 
 # Calls that hand a string to a shell (Node, Ruby, Perl, PHP).
 _SHELL_CALL = re.compile(
-    r"(?:execSync|exec|spawnSync|system|popen|shell_exec|passthru|proc_open|IO\.popen|"
-    r"Open3\.\w+|%x)\s*\(\s*"
+    r"(?:execSync|exec|spawnSync|\bsystem|popen|shell_exec|passthru|proc_open|IO\.popen|"
+    r"Open3\.\w+|%x)\s*(?:\(\s*|\s(?=\s*['\"]))"
 )
 
 
@@ -343,11 +343,26 @@ def _call_argument(code: str, start: int) -> str:
     return code[start : start + 400]
 
 
+def _call_arguments(code: str, start: int) -> list[str]:
+    """A call's arguments split at top-level commas, up to its closing paren or the end of
+    the statement (Perl and Ruby calls need no parens)."""
+    items: list[str] = []
+    at = start
+    while len(items) < 16:
+        item = _call_argument(code, at)
+        items.append(item)
+        end = at + len(item)
+        if end >= len(code) or code[end] != ",":
+            break
+        at = end + 1
+    return [i for i in items if i.strip()]
+
+
 def _resolve(arg: str) -> str | None:
     """A path from a simple expression: home lookups, quoted strings, `+` and `.` joins."""
     text = _HOME_EXPR.sub("'~'", arg.strip())
     text = re.sub(r"File\.join\(\s*(.*)\)", lambda m: m.group(1).replace(",", "+'/'+"), text)
-    pieces = re.split(r"\s*(?:\+|\.(?=\s*['\"])|,)\s*", text)
+    pieces = re.split(r"\s*(?:\+|\.(?=\s*['\"]))\s*", text)
     out = ""
     for piece in pieces:
         m = re.fullmatch(r"(['\"`])(.*)\1", piece.strip(), re.S)
@@ -369,9 +384,10 @@ def script_effects(code: str) -> list[Effect]:
             path = "~"  # something under the home, computed: judge it as the home itself
         out.append(("delete-tree", "?" if path is None else path))
     for m in _SHELL_CALL.finditer(code):
-        command = _resolve(_call_argument(code, m.end()))
-        if command:
-            out.append(("shell", command))
+        items = [_resolve(item) for item in _call_arguments(code, m.end())]
+        if items and all(items):
+            # system("rm -rf " . $d) is one string; system "rm", "-rf", $d a list of words.
+            out.append(("shell", items[0] if len(items) == 1 else " ".join(map(_quote, items))))
     if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):

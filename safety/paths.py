@@ -73,6 +73,7 @@ HOME_DATA_DIRS: frozenset[str] = frozenset(
         "src", "code", "work", "workspace", "git", "repos", ".config", ".local", ".mozilla",
         ".thunderbird", ".var", ".gnupg", ".ssh", ".password-store", ".aws", ".kube", "Zotero",
         "Obsidian", "Notes", "notes", "backup", "backups", "Backups", ".mail", "Maildir",
+        "docs", "Docs", "documents", "photos", "pictures", "music", "videos", "Sites", "thesis",
     }
 )  # fmt: skip
 # Top-level directories that hold nothing lasting (deleting in them is ordinary).

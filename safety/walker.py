@@ -807,7 +807,9 @@ class Walker:
                 leak = inv.stdin_secret
                 if inner.extra_args and inv.stdin_text is not None:
                     argv += [
-                        Word(t, inv.span, subst_secret=leak) for t in inv.stdin_text.split()[:64]
+                        Word(t, inv.span, subst_secret=leak)
+                        for t in re.split(r"[\s\x00]+", inv.stdin_text)[:64]
+                        if t
                     ]
                 elif inner.extra_args and inv.stdin_paths:
                     argv += [Word(p, inv.span, subst_secret=leak) for p in inv.stdin_paths[:16]]
