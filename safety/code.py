@@ -384,8 +384,9 @@ def script_effects(code: str) -> list[Effect]:
             path = "~"  # something under the home, computed: judge it as the home itself
         out.append(("delete-tree", "?" if path is None else path))
     for m in _SHELL_CALL.finditer(code):
-        items = [_resolve(item) for item in _call_arguments(code, m.end())]
-        if items and all(items):
+        resolved = [_resolve(item) for item in _call_arguments(code, m.end())]
+        items = [i for i in resolved if i]
+        if items and len(items) == len(resolved):
             # system("rm -rf " . $d) is one string; system "rm", "-rf", $d a list of words.
             out.append(("shell", items[0] if len(items) == 1 else " ".join(map(_quote, items))))
     if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
