@@ -142,9 +142,9 @@ def _home_data(parts: list[str], dynamic: frozenset[int]) -> bool:
         return True  # ~/"$f": whatever the value is, it is something in the home
     if first in HOME_KEY_DIRS:
         return len(parts) == 1 or _secret_path("/".join(parts))
-    # The folder, everything in it, or an unknown name in it (`find ~/Documents | xargs rm`).
+    # The folder or everything in it (`find ~/Documents | xargs rm` lists ~/Documents/*).
     return first in HOME_DATA_DIRS and (
-        len(parts) == 1 or (len(parts) == 2 and (is_glob_all(parts[1]) or 1 in dynamic))
+        len(parts) == 1 or (len(parts) == 2 and is_glob_all(parts[1]))
     )
 
 

@@ -417,7 +417,16 @@ def find_start_paths(args: list[Word]) -> list[Word]:
 
 
 def find_is_selective(args: list[Word]) -> bool:
-    return any(w.text in _FIND_FILTERS for w in args)
+    """Does find pick some files only? `-name '*'` picks them all, so it does not count."""
+    for i, w in enumerate(args):
+        if w.text in _FIND_FILTERS:
+            value = args[i + 1].text if i + 1 < len(args) else ""
+            if not (
+                w.text in ("-name", "-iname", "-path", "-ipath", "-wholename")
+                and value in ("*", "*.*", "**")
+            ):
+                return True
+    return False
 
 
 def _unwrap_find_exec(inv: Invocation) -> Inner | None:

@@ -83,9 +83,7 @@ def find_wide_delete(inv: Invocation) -> Iterator[Hit]:
     if not deletes or not find_is_selective(args):
         return
     for word in find_start_paths(args):
-        if classify(word.text, inv.cwd) in (
-            Place.ROOT, Place.HOME, Place.SYSTEM_TOP, Place.HOME_DATA, Place.TOP_DIR
-        ):  # fmt: skip
+        if classify(word.text, inv.cwd) in (Place.ROOT, Place.HOME, Place.SYSTEM_TOP):
             yield _hit(word)
 
 

@@ -102,6 +102,7 @@ RULES: tuple[Rule, ...] = (
         non_matches=(
             "rm ~/.ssh/known_hosts",
             "rm -rf ~/Documents/old-draft",
+            "find ~/projects -name node_modules -type d -prune -exec rm -rf {} +",
             "rm -rf ~/.cache/pip",
             "rm ~/.ssh/id_rsa.pub",
             "ls ~/Documents",
@@ -203,7 +204,6 @@ RULES: tuple[Rule, ...] = (
         matches=(
             "find / -name '*.log' -delete",
             "find ~ -type f -name '*.bak' -exec rm {} +",
-            "find ~/Documents -name '*.docx' -delete",
         ),
         non_matches=("find . -name '*.pyc' -delete", "find / -name '*.log'"),
     ),  # fmt: skip
