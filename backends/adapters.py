@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from backends.errors import ModelError
 from backends.llama_runtime import log_hint
 from backends.models import DEFAULT_SHA256, ResolvedModel, known_sha256
-from caro_py.errors import ModelError
 from config.loader import expand_home
 from config.model import EmbeddedSettings
 

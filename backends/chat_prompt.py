@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caro_py.protocol import GenerationRequest
+from backends.protocol import GenerationRequest
 
 TOOL_NAME = "execute_shell"
 

@@ -8,7 +8,7 @@ The model answers ``{"command": "..."}``; an optional llama.cpp grammar forces t
 
 from __future__ import annotations
 
-from caro_py.protocol import GenerationRequest
+from backends.protocol import GenerationRequest
 
 STOPS = ("<|im_end|>", "<|endoftext|>")
 

@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from backends.protocol import CommandGenerator, Health
 from backends.reasons import plain_reason
-from caro_py.protocol import CommandGenerator, Health
 
 #: Backends detection does not probe: they are tried in their place in the order.
 UNPROBED = frozenset({"embedded"})
@@ -36,11 +36,9 @@ class Detector:
         self.probe_timeout_s = probe_timeout_s
         self.healths: dict[str, Health] = {}
         self._tasks: dict[str, asyncio.Task[Health]] = {}
-        self.started_at: float | None = None
 
     def start(self, skip: Iterable[str] = ()) -> None:
         """Launch every probe at once (needs a running event loop)."""
-        self.started_at = time.perf_counter()
         skipped = set(skip)
         for name in self.order:
             if name in UNPROBED or name in skipped or name in self._tasks:

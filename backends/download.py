@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from caro_py.errors import ModelError
+from backends.errors import ModelError
 
 RETRIES = 3  # extra attempts after a connection cut, each resuming with a Range request
 

@@ -36,7 +36,8 @@ from typing import Any
 
 from backends import functiongemma
 from backends.adapters import AdapterInfo, apply_adapter, resolve_adapter
-from backends.llama_runtime import default_threads, log_hint, route_llama_logs
+from backends.errors import BackendError, BackendTimeout, ModelError, NoUsableCommand
+from backends.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
 from backends.models import (
     DEFAULT_MODEL_ID,
     ResolvedModel,
@@ -47,11 +48,11 @@ from backends.models import (
     resolve_model,
 )
 from backends.prefix_cache import PrefixCache, PrefixKey, library_version
-from caro_py.errors import BackendError, BackendTimeout, ConfigError, ModelError, NoUsableCommand
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
-from config.model import EmbeddedSettings, Settings
+from backends.protocol import GeneratedCommand, GenerationRequest, Health, PlatformContext
+from config.errors import ConfigError
+from config.model import PROMPT_PROFILES, EmbeddedSettings, Settings
 
-PROFILES = ("functiongemma", "chatml")
+PROFILES = PROMPT_PROFILES
 SEED = 0  # greedy decoding does not draw, but a fixed seed keeps any sampler reproducible
 MAX_TOKENS_LIMIT = 512
 # How long aclose waits for a generation that is still running (it has been told to stop and
@@ -150,8 +151,9 @@ class EmbeddedBackend:
         progress: bool = True,
         use_overrides: bool = False,
         timeout: float | None = None,
+        context: PlatformContext | None = None,
     ) -> None:
-        self.shell: str | None = None
+        self.context = context  # where requests come from, for the probe's prefix-cache state
         if isinstance(settings, Settings):
             embedded = settings.embedded
             if use_overrides and settings.model:
@@ -160,7 +162,6 @@ class EmbeddedBackend:
             verbose = verbose or settings.verbose
             if timeout is None:
                 timeout = settings.timeout_for(self.name)
-            self.shell = settings.shell
         else:
             embedded = settings or EmbeddedSettings()
         self.settings = embedded
@@ -250,6 +251,7 @@ class EmbeddedBackend:
             # must not throw a finished download away. llama.cpp's load counts.
             guard.extend(resolved_at - start)
             guard.check()
+        _explain_native_crashes()
         try:
             route_llama_logs(self.verbose)
             from llama_cpp import Llama
@@ -261,16 +263,17 @@ class EmbeddedBackend:
         threads = settings.n_threads or default_threads()
         imported_at = time.perf_counter()
         try:
-            llm = Llama(
-                model_path=str(model.path),
-                n_ctx=settings.n_ctx,
-                n_batch=min(512, settings.n_ctx),
-                n_threads=threads,
-                n_threads_batch=threads,
-                use_mmap=True,
-                seed=SEED,
-                verbose=self.verbose,
-            )
+            with load_params(extra_buffers=settings.extra_buffers):
+                llm = Llama(
+                    model_path=str(model.path),
+                    n_ctx=settings.n_ctx,
+                    n_batch=min(512, settings.n_ctx),
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    use_mmap=True,
+                    seed=SEED,
+                    verbose=self.verbose,
+                )
         except (ValueError, RuntimeError) as exc:
             raise ModelError(
                 f"llama.cpp could not load {model.path}: {exc}{log_hint()}. " + options_text(),
@@ -476,7 +479,7 @@ class EmbeddedBackend:
     def _parse(
         self, loaded: LoadedModel, text: str, stats: dict[str, Any]
     ) -> tuple[str, str | None]:
-        from caro_py.parsing import parse_text_detailed
+        from backends.parsing import parse_text_detailed
 
         if stats["finish_reason"] == "length":
             raise NoUsableCommand(
@@ -541,15 +544,29 @@ class EmbeddedBackend:
         """
         if model is None or model.sha256 is None:
             return "cold"  # never loaded (it would have been hashed)
+        if self.context is None:
+            return "unknown (no platform context given)"
         profile = self.settings.prompt_profile or model.profile_hint
         if profile not in PROFILES:
             return "unknown (the prompt format is read from the model at load)"
-        from caro_py.context import detect_context, resolve_shell
-
-        context = detect_context(resolve_shell(self.shell, os.environ))
+        context = self.context
         prefix = self._prompt(profile, GenerationRequest("", context.shell, context)).prefix
         key = self._prefix_key(model, adapter, prefix)
         return "warm" if self.prefix_cache.is_warm(key) else "cold"
+
+
+def _explain_native_crashes() -> None:
+    """A crash inside llama.cpp prints Python's fault report, whose stack names this module
+    (backends/embedded.py), instead of a bare "Segmentation fault"."""
+    import contextlib
+    import faulthandler
+    import sys
+
+    if faulthandler.is_enabled():
+        return
+    # A stderr without a file descriptor has nowhere to take the report: go without.
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        faulthandler.enable(file=sys.stderr)
 
 
 def _record_stats(stats: dict[str, Any]) -> None:

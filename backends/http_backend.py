@@ -12,16 +12,16 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from backends import chat_prompt
+from backends.errors import BackendError, NoUsableCommand
+from backends.protocol import GeneratedCommand, GenerationRequest, Health
 from backends.reasons import plain_reason, short_reason
 from backends.transport import JSONResponse, make_client, normalize_base_url, request_json
-from caro_py.errors import BackendError, NoUsableCommand
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
 from config.model import DEFAULT_BASE_URLS, Settings
 
 if TYPE_CHECKING:
     import httpx
 
-    from caro_py.parsing import ParsedCommand
+    from backends.parsing import ParsedCommand
 
 #: The answer's length cap when the config sets none.
 MAX_TOKENS = 1024

@@ -1,10 +1,12 @@
-"""Process-level llama.cpp settings: how many threads, and where its log lines go."""
+"""Process-level llama.cpp settings: threads, model-load parameters, where its logs go."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -62,6 +64,52 @@ def default_threads() -> int:
     except (AttributeError, OSError):
         busy = 0
     return max(1, cores - busy)
+
+
+# --- model-load parameters --------------------------------------------------------------
+
+#: /proc/cpuinfo flags of Intel's Advanced Matrix Extensions (Sapphire Rapids and newer).
+AMX_FLAGS = frozenset({"amx_tile", "amx_int8", "amx_bf16"})
+
+
+def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether this CPU has AMX, read from the kernel's flags (False where it cannot tell)."""
+    try:
+        with open(cpuinfo, encoding="utf-8") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                if key.strip() == "flags":
+                    return bool(AMX_FLAGS & set(value.split()))
+    except OSError:
+        pass
+    return False
+
+
+@contextmanager
+def load_params(*, extra_buffers: bool) -> Iterator[None]:
+    """Within the block, llama-cpp-python's ``Llama(...)`` loads with ``use_extra_bufts`` set.
+
+    Why: with extra buffer types on, llama.cpp repacks weights for the CPU at load; on Intel
+    CPUs with AMX it moves Q4_K weights into its AMX buffer, and the first decode segfaults
+    (ggml-org/llama.cpp#20824, unfixed). ``Llama`` builds its model parameters from
+    ``llama_model_default_params()`` and has no argument for this field, so the defaults it
+    reads are swapped for the block. Callers hold their own load lock, so no other load runs
+    in between.
+    """
+    import llama_cpp.llama_cpp as native
+
+    original = native.llama_model_default_params
+
+    def defaults() -> Any:
+        params = original()
+        params.use_extra_bufts = extra_buffers
+        return params
+
+    native.llama_model_default_params = defaults
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = original
 
 
 # --- llama.cpp log routing --------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from backends.errors import BackendError
 from backends.openai_compat import OpenAICompatBackend, pick_model
-from caro_py.errors import BackendError
 
 
 class LMStudioBackend(OpenAICompatBackend):

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from caro_py.errors import ConfigError, ModelError
+from backends.errors import ModelError
+from config.errors import ConfigError
 from config.loader import expand_home
 from config.model import EmbeddedSettings
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from backends import chat_prompt
+from backends.errors import BackendError, BackendProtocolError, BackendUnavailable
 from backends.http_backend import HttpBackend
 from backends.openai_compat import pick_model, rejects_shape
+from backends.parsing import ParsedCommand, parse_ollama_message_detailed
+from backends.protocol import GenerationRequest, Health
 from backends.reasons import short_reason
 from backends.transport import BackendHTTPError, normalize_base_url
-from caro_py.errors import BackendError, BackendProtocolError, BackendUnavailable
-from caro_py.parsing import ParsedCommand, parse_ollama_message_detailed
-from caro_py.protocol import GenerationRequest, Health
 
 
 def _names(body: Any) -> tuple[str, ...]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+from backends.errors import BackendUnavailable
 from backends.openai_compat import OpenAICompatBackend
-from caro_py.errors import BackendUnavailable
 from config.model import Settings
 
 

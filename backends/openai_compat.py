@@ -10,11 +10,11 @@ import json
 from typing import Any, ClassVar
 
 from backends import chat_prompt
+from backends.errors import BackendProtocolError, BackendUnavailable
 from backends.http_backend import HttpBackend
+from backends.parsing import ParsedCommand, parse_openai_message_detailed
+from backends.protocol import GenerationRequest, Health
 from backends.transport import BackendHTTPError
-from caro_py.errors import BackendProtocolError, BackendUnavailable
-from caro_py.parsing import ParsedCommand, parse_openai_message_detailed
-from caro_py.protocol import GenerationRequest, Health
 from config.model import Settings
 
 #: Status codes with which servers say "I do not take this request shape" (tools, formats).

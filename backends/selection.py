@@ -14,16 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from backends import detect
+from backends.errors import BackendError, BackendUnavailable, NoUsableCommand, SelectionError
+from backends.protocol import (
+    CommandGenerator,
+    GeneratedCommand,
+    GenerationRequest,
+    Health,
+    PlatformContext,
+)
 from backends.reasons import plain_reason, short_reason
 from backends.registry import check_name, create_backend
-from caro_py.errors import (
-    BackendError,
-    BackendUnavailable,
-    ConfigError,
-    NoUsableCommand,
-    UsageError,
-)
-from caro_py.protocol import CommandGenerator, GeneratedCommand, GenerationRequest, Health
+from config.errors import ConfigError
 from config.model import BACKEND_NAMES, Settings
 
 EMBEDDED = "embedded"
@@ -49,19 +50,26 @@ async def generate(
     """One command from the chosen or detected backend, falling back as the settings allow.
 
     Raises BackendError (exit 3) when no backend produced an answer, NoUsableCommand (exit 6)
-    when backends answered but none with a usable command, UsageError for a bad name.
+    when backends answered but none with a usable command, SelectionError for a bad name.
     """
     run = _Run(request, settings, on_event)
     try:
         if explicit is not None and explicit != "auto":
             return await run.explicit(explicit)
         return await run.auto()
+    except (BackendError, NoUsableCommand) as exc:
+        exc.trail = tuple(run.trail)  # -v shows what was tried
+        raise
     finally:
         await run.close()
 
 
-async def probe_all(settings: Settings) -> list[Health]:
-    """Every backend's health, probed concurrently, in BACKEND_NAMES order (for --backends)."""
+async def probe_all(settings: Settings, context: PlatformContext | None = None) -> list[Health]:
+    """Every backend's health, probed concurrently, in BACKEND_NAMES order (for --backends).
+
+    ``context`` is where requests would come from; the embedded backend's prefix-cache state
+    depends on it.
+    """
     backends: list[CommandGenerator] = []
 
     async def one(name: str) -> Health:
@@ -70,7 +78,7 @@ async def probe_all(settings: Settings) -> list[Health]:
             return Health(name=name, up=False, base_url=url, detail="disabled in config")
         started = time.perf_counter()
         try:
-            backend = create_backend(name, settings, use_overrides=False)
+            backend = create_backend(name, settings, use_overrides=False, context=context)
         except BackendError as exc:
             return Health(name=name, up=False, detail=exc.message)
         backends.append(backend)
@@ -165,7 +173,7 @@ class _Run:
 
     async def auto(self) -> Outcome:
         if self.settings.base_url:
-            raise UsageError("--base-url names one server: use it together with --backend NAME")
+            raise SelectionError("--base-url names one server: use it together with --backend NAME")
         candidates = auto_candidates(self.settings)
         if not candidates:
             raise BackendUnavailable(
@@ -272,7 +280,7 @@ class _Run:
             exc.backend = exc.backend or name
             self._fail(name, exc, started)
             return None
-        except (UsageError, ConfigError):
+        except (SelectionError, ConfigError):
             raise
         except Exception as exc:  # a bug in one backend must not hide the others
             # People read a sentence; the exception's repr is for the -v trail.

@@ -1,6 +1,6 @@
 """HTTP plumbing shared by the remote backends: one client, capped bodies, typed failures.
 
-Every httpx failure leaves here as a caro_py.errors.BackendError subclass with a message a
+Every httpx failure leaves here as a backends.errors.BackendError subclass with a message a
 person can act on; the backends never see raw httpx exceptions.
 """
 
@@ -24,7 +24,7 @@ import anyio.streams.tls  # noqa: F401
 import httpcore  # noqa: F401
 
 from backends._httpx import httpx
-from caro_py.errors import BackendError, BackendProtocolError, BackendTimeout, BackendUnavailable
+from backends.errors import BackendError, BackendProtocolError, BackendTimeout, BackendUnavailable
 
 #: The most of a response body caro reads; a bigger body is a broken or hostile server.
 MAX_BODY_BYTES = 1_000_000

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from backends.errors import BackendError
 from backends.openai_compat import OpenAICompatBackend, model_ids
+from backends.protocol import Health
 from backends.reasons import short_reason
-from caro_py.errors import BackendError
-from caro_py.protocol import Health
 
 
 class VLLMBackend(OpenAICompatBackend):

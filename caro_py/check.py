@@ -6,15 +6,9 @@ import sys
 from typing import TextIO
 
 from caro_py.errors import EXIT_BLOCKED, EXIT_OK
+from caro_py.render import RISK_STYLES
 from caro_py.visible import visible
 from safety import Assessment, Decision, Policy, assess
-
-_STYLE = {
-    "safe": "green",
-    "moderate": "yellow",
-    "high": "bold red",
-    "critical": "bold white on red",
-}
 
 
 def run_check(command: str, *, as_json: bool, policy: Policy, shell: str = "bash") -> int:
@@ -56,7 +50,7 @@ def _print_table(result: Assessment) -> None:
     }[result.decision]
     console.print(
         Text("Risk: ", style="bold")
-        + Text(label, style=_STYLE.get(label, ""))
+        + Text(label, style=RISK_STYLES.get(label, ""))
         + Text(f"   Decision: {verdict} (policy: {result.policy.level})")
     )
     if not result.parsed:
@@ -76,7 +70,7 @@ def _print_table(result: Assessment) -> None:
             where = where[:37] + "..."
         risk = finding.risk.label
         table.add_row(
-            Text(risk, style=_STYLE.get(risk, "")),
+            Text(risk, style=RISK_STYLES.get(risk, "")),
             finding.rule_id,
             Text(visible(finding.message)),
             Text(visible(where)),

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from caro_py import __version__
-from caro_py.errors import EXIT_INTERRUPTED, CaroError, ConfigError, UsageError
+from caro_py.errors import (
+    EXIT_INTERRUPTED,
+    REPORTED,
+    CaroError,
+    ConfigError,
+    UsageError,
+    error_type_of,
+    exit_code_of,
+    message_of,
+)
+from safety.vocabulary import LEVELS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,7 +34,7 @@ if TYPE_CHECKING:
 
 # Kept literal (importing config.model here would slow start-up); a test keeps it in step.
 BACKEND_HELP = "auto, exo, lmstudio, ollama, vllm, openai, embedded"
-SAFETY_LEVELS = ("strict", "moderate", "permissive")
+SAFETY_LEVELS = LEVELS  # click.Choice wants them at import time
 
 
 class Interrupted(CaroError):
@@ -122,7 +132,7 @@ def cli(ctx: click.Context, words: tuple[str, ...], **flags: Any) -> None:
     started = ctx.meta.get("caro.started", time.perf_counter())
     try:
         code = dispatch(words, flags, os.environ, started=started)
-    except CaroError as err:
+    except REPORTED as err:
         code = report(err, as_json=flags["as_json"], started=started)
     except KeyboardInterrupt:
         from caro_py.pipeline import quiet_after_interrupt
@@ -339,8 +349,10 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
     import asyncio
 
     from backends.selection import probe_all
+    from caro_py.context import detect_context, resolve_shell
 
-    healths = asyncio.run(probe_all(settings))
+    context = detect_context(resolve_shell(settings.shell, os.environ), env=os.environ)
+    healths = asyncio.run(probe_all(settings, context))
     if as_json:
         import dataclasses
         import json
@@ -355,10 +367,7 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
 
 
 def check(command: str, settings: Settings, env: Mapping[str, str], *, as_json: bool) -> int:
-    try:
-        from caro_py.check import run_check
-    except ImportError as exc:  # the safety issue ships it; say so rather than crash
-        raise UsageError(f"--check is not available in this build ({exc})") from None
+    from caro_py.check import run_check
     from caro_py.context import shell_name
     from caro_py.pipeline import make_policy
 
@@ -366,22 +375,22 @@ def check(command: str, settings: Settings, env: Mapping[str, str], *, as_json: 
     return run_check(command, as_json=as_json, policy=make_policy(settings), shell=shell)
 
 
-def report(err: CaroError, *, as_json: bool, started: float) -> int:
+def report(err: BaseException, *, as_json: bool, started: float) -> int:
     if as_json:
         emit_json_error(err, started=started)
     elif not isinstance(err, Interrupted):
         from caro_py.render import show_error
 
-        show_error(err.message)
-    return err.exit_code
+        show_error(message_of(err))
+    return exit_code_of(err)
 
 
-def emit_json_error(err: CaroError, *, started: float) -> None:
+def emit_json_error(err: BaseException, *, started: float) -> None:
     """The JSON object for an error before any request ran (bad flag, config, ...)."""
     from caro_py.jsonout import Result
 
-    result = Result(exit_code=err.exit_code)
-    result.set_error(err.type_name, err.message)
+    result = Result(exit_code=exit_code_of(err))
+    result.set_error(error_type_of(err), message_of(err))
     result.timings_ms["total"] = (time.perf_counter() - started) * 1000
     sys.stdout.write(result.to_json() + "\n")
     sys.stdout.flush()

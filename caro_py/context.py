@@ -13,8 +13,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from backends.protocol import PlatformContext, Userland
 from caro_py.errors import UsageError
-from caro_py.protocol import PlatformContext, Userland
 
 # Shells whose `--version` prints a version without side effects.
 VERSIONED_SHELLS = ("bash", "zsh", "fish")

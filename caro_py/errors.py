@@ -1,12 +1,46 @@
-"""Typed errors, each carrying the documented exit code it maps to.
+"""The app's own errors, and the one table that maps every error caro reports to its exit code.
 
 Exit codes (documented in the README): 0 ok (or the executed command's own code),
 1 caro's output could not be written (caro_py.__main__), 2 usage or config error,
 3 no backend or backend error, 4 blocked by safety, 5 declined by the user,
 6 no usable command, 130 Ctrl-C.
+
+The packages below the app raise their own errors (config/errors.py, backends/errors.py); they
+never know an exit code.
 """
 
 from __future__ import annotations
+
+from backends.errors import (
+    BackendError,
+    BackendProtocolError,
+    BackendTimeout,
+    BackendUnavailable,
+    ModelError,
+    NoUsableCommand,
+    SelectionError,
+)
+from config.errors import ConfigError, FlagError
+
+__all__ = [
+    "BackendError",
+    "BackendProtocolError",
+    "BackendTimeout",
+    "BackendUnavailable",
+    "ModelError",
+    "NoUsableCommand",
+    "SelectionError",
+    "ConfigError",
+    "FlagError",
+    "CaroError",
+    "UsageError",
+    "BlockedError",
+    "DeclinedError",
+    "error_type_of",
+    "message_of",
+    "REPORTED",
+    "exit_code_of",
+]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -18,7 +52,7 @@ EXIT_INTERRUPTED = 130
 
 
 class CaroError(Exception):
-    """Base class: every error the CLI reports cleanly, with its exit code."""
+    """An error of the app itself (usage, safety block, the user's no, Ctrl-C)."""
 
     exit_code: int = 1
     type_name: str = "error"
@@ -33,44 +67,6 @@ class UsageError(CaroError):
     type_name = "usage"
 
 
-class ConfigError(CaroError):
-    exit_code = EXIT_USAGE
-    type_name = "config"
-
-
-class BackendError(CaroError):
-    """A backend could not produce an answer (refused, timeout, 5xx, bad body)."""
-
-    exit_code = EXIT_BACKEND
-    type_name = "backend"
-
-    def __init__(self, message: str, *, backend: str | None = None) -> None:
-        super().__init__(message)
-        self.backend = backend
-
-
-class BackendUnavailable(BackendError):
-    """Nothing is listening, or the backend is switched off or not installed."""
-
-    type_name = "backend_unavailable"
-
-
-class BackendTimeout(BackendError):
-    type_name = "backend_timeout"
-
-
-class BackendProtocolError(BackendError):
-    """The server answered, but not in a shape we can use (HTML page, bad JSON, 4xx)."""
-
-    type_name = "backend_protocol"
-
-
-class ModelError(BackendError):
-    """The embedded model could not be found, fetched, verified or loaded."""
-
-    type_name = "model"
-
-
 class BlockedError(CaroError):
     exit_code = EXIT_BLOCKED
     type_name = "blocked"
@@ -81,13 +77,37 @@ class DeclinedError(CaroError):
     type_name = "declined"
 
 
-class NoUsableCommand(CaroError):
-    """The model answered, but with no single runnable command (refusal, several, empty)."""
+#: Every error the CLI reports cleanly (a message and an exit code, never a traceback).
+REPORTED: tuple[type[Exception], ...] = (
+    CaroError,
+    ConfigError,
+    BackendError,
+    NoUsableCommand,
+    SelectionError,
+)
 
-    exit_code = EXIT_NO_COMMAND
-    type_name = "no_command"
+#: The lower packages' errors and their exit codes (the app's own carry theirs).
+_EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (ConfigError, EXIT_USAGE),
+    (SelectionError, EXIT_USAGE),
+    (BackendError, EXIT_BACKEND),
+    (NoUsableCommand, EXIT_NO_COMMAND),
+)
 
-    def __init__(self, message: str, *, raw: str | None = None, backend: str | None = None) -> None:
-        super().__init__(message)
-        self.raw = raw
-        self.backend = backend
+
+def exit_code_of(err: BaseException) -> int:
+    if isinstance(err, CaroError):
+        return err.exit_code
+    for kind, code in _EXIT_CODES:
+        if isinstance(err, kind):
+            return code
+    return 1
+
+
+def error_type_of(err: BaseException) -> str:
+    """The error's name in --json output ("backend_timeout", "config", ...)."""
+    return str(getattr(err, "type_name", "error"))
+
+
+def message_of(err: BaseException) -> str:
+    return str(getattr(err, "message", err))

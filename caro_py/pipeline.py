@@ -17,15 +17,20 @@ from typing import TYPE_CHECKING
 from caro_py import render
 from caro_py.errors import (
     EXIT_INTERRUPTED,
+    REPORTED,
+    BackendError,
     BlockedError,
-    CaroError,
     DeclinedError,
+    NoUsableCommand,
+    error_type_of,
+    exit_code_of,
+    message_of,
 )
 from caro_py.jsonout import Result
 
 if TYPE_CHECKING:
+    from backends.protocol import GenerationRequest
     from backends.selection import Outcome
-    from caro_py.protocol import GenerationRequest
     from config.model import Settings
     from safety import Assessment, Policy
 
@@ -44,9 +49,9 @@ def run(options: Options, settings: Settings, *, started: float, env: Mapping[st
     result = Result(request=options.request)
     try:
         code = steps(options, settings, result, env)
-    except CaroError as err:
-        result.set_error(err.type_name, err.message)
-        code = err.exit_code
+    except REPORTED as err:
+        result.set_error(error_type_of(err), message_of(err))
+        code = exit_code_of(err)
     except KeyboardInterrupt:
         quiet_after_interrupt()
         result.set_error("interrupted", "interrupted by Ctrl-C")
@@ -68,8 +73,8 @@ def run(options: Options, settings: Settings, *, started: float, env: Mapping[st
 
 
 def steps(options: Options, settings: Settings, result: Result, env: Mapping[str, str]) -> int:
+    from backends.protocol import GenerationRequest
     from caro_py.context import detect_context, resolve_shell
-    from caro_py.protocol import GenerationRequest
 
     shell_path = resolve_shell(settings.shell, env)
     context = detect_context(shell_path, env=env)
@@ -137,8 +142,8 @@ def generate(
     except BaseException as exc:
         job.close()  # Ctrl-C before the loop started it: no "never awaited" warning
         if options.verbose and not options.as_json:
-            # The trail explains a failed detection best; selection may attach it.
-            show_trail(getattr(exc, "trail", None) or ())
+            # The trail explains a failed detection best; selection attaches it.
+            show_trail(exc.trail if isinstance(exc, BackendError | NoUsableCommand) else ())
         raise
     wall = (time.perf_counter() - began) * 1000
     if options.verbose and not options.as_json:

@@ -16,7 +16,7 @@ from caro_py.visible import visible
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from caro_py.protocol import Health
+    from backends.protocol import Health
     from safety import Assessment
 
 RISK_STYLES: dict[str, str] = {

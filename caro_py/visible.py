@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls but tab and newline, DEL, and the invisible and direction-changing
-# format characters (zero-width space/joiners, LRM/RLM, embeddings, overrides, isolates,
-# word joiner, BOM). The same class as the safety rule text.hidden-characters; it is not
-# imported from there because importing safety costs ~90 ms on every path that prints,
-# and a test keeps the two equal.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+from safety.vocabulary import HIDDEN_CHARACTERS  # the class the safety rule judges
+
+_HIDDEN = re.compile(HIDDEN_CHARACTERS)
 
 
 def _spell(match: re.Match[str]) -> str:

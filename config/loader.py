@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from caro_py.errors import ConfigError, UsageError
+from config.errors import ConfigError, FlagError
 from config.model import BACKEND_NAMES, REMOTE_BACKENDS, SafetySettings, Settings
 from config.validate import (
     BACKEND_SELECT_KEY,
@@ -257,7 +257,7 @@ def apply_overrides(settings: Settings, overrides: Mapping[str, Any]) -> None:
         apply_values(settings, values)
     except Problem as problem:
         flag = FLAG_FOR_KEY.get(problem.key, problem.key.replace("_", "-"))
-        raise UsageError(f"--{flag}: {problem.message}") from None
+        raise FlagError(f"--{flag}: {problem.message}") from None
 
 
 def apply_values(settings: Settings, values: Mapping[str, Any]) -> None:

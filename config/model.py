@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The embedded model's prompt formats (backends/functiongemma.py, backends/chatml.py).
+PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
+
 # Detection order of the design card: local servers first, the in-process model last.
 DEFAULT_ORDER: tuple[str, ...] = ("exo", "lmstudio", "ollama", "vllm", "embedded")
 REMOTE_BACKENDS: tuple[str, ...] = ("exo", "lmstudio", "ollama", "vllm", "openai")
@@ -47,6 +50,9 @@ class EmbeddedSettings:
     n_ctx: int = 1024
     max_tokens: int = 96
     grammar: bool = False  # llama.cpp JSON grammar for the chatml profile
+    # llama.cpp's extra buffer types (CPU weight repacking, AMX). Off: they crash the first
+    # decode on Intel CPUs with AMX (llama.cpp#20824); the README has the measured cost.
+    extra_buffers: bool = False
 
 
 @dataclass

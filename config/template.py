@@ -111,11 +111,14 @@ def render_template() -> str:
         f"max_tokens = {toml_value(e.max_tokens)}",
         "# Constrain the chatml profile's output with a JSON grammar.",
         f"grammar = {toml_value(e.grammar)}",
+        "# llama.cpp's extra buffer types (weight repacking). Off by default: on Intel CPUs",
+        "# with AMX they crash llama.cpp (see the README).",
+        f"extra_buffers = {toml_value(e.extra_buffers)}",
     ]
     # Fields added to EmbeddedSettings later still appear, with their default.
     described = {
         "enabled", "model", "model_path", "adapter_path", "default_adapter",
-        "prompt_profile", "n_threads", "n_ctx", "max_tokens", "grammar",
+        "prompt_profile", "n_threads", "n_ctx", "max_tokens", "grammar", "extra_buffers",
     }  # fmt: skip
     for f in dataclasses.fields(e):
         value = getattr(e, f.name)

@@ -12,10 +12,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from config.model import BACKEND_NAMES, REMOTE_BACKENDS, BackendSettings, EmbeddedSettings
+from config.model import (
+    BACKEND_NAMES,
+    PROMPT_PROFILES,
+    REMOTE_BACKENDS,
+    BackendSettings,
+    EmbeddedSettings,
+)
+from safety.vocabulary import LEVELS
 
-SAFETY_LEVELS: tuple[str, ...] = ("strict", "moderate", "permissive")
-PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
+SAFETY_LEVELS: tuple[str, ...] = LEVELS
 
 # Top-level keys and the type each accepts (the tables `backend` and `safety` have
 # their own checks, since each may also be a plain string).

@@ -7,8 +7,6 @@ from functools import lru_cache
 
 from safety.model import Decision, Finding, Policy, Risk
 
-LEVELS: tuple[str, ...] = ("strict", "moderate", "permissive")
-
 # Each level shifts the thresholds by one step; critical is never allowed silently.
 _BASE: dict[str, dict[Risk, Decision]] = {
     "strict": {

@@ -199,8 +199,8 @@ async def bench_overhead(base_url: str, rounds: int) -> None:
 
     from backends import chat_prompt, selection
     from backends.lmstudio import LMStudioBackend
-    from caro_py.parsing import parse_openai_message
-    from caro_py.protocol import GenerationRequest, PlatformContext
+    from backends.parsing import parse_openai_message
+    from backends.protocol import GenerationRequest, PlatformContext
 
     ctx = PlatformContext("linux", "Debian GNU/Linux 12", "x86_64", "bash", "5.2", "gnu", "/tmp")
     request = GenerationRequest("list running docker containers", "bash", ctx)

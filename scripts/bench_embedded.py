@@ -14,7 +14,7 @@ reports, for a cold and a warm prompt-prefix cache:
 
 The model store is shared with the real cache (a symlink), the prefix states live in a
 throwaway cache directory, so "cold" really starts without a saved prefix.
-Aim (issue 4, 2-core x86): p50 <= 0.6 s warm, peak RSS <= 600 MB.
+Aim (2-core x86): p50 <= 0.6 s warm, peak RSS <= 600 MB.
 
 Usage: python scripts/bench_embedded.py [--runs 20] [--direct] [--threads N] [--json OUT]
 """
@@ -65,7 +65,7 @@ DRIVER = """
 import asyncio, json, sys
 from backends.embedded import EmbeddedBackend
 from caro_py.context import detect_context, resolve_shell
-from caro_py.protocol import GenerationRequest
+from backends.protocol import GenerationRequest
 from config.model import EmbeddedSettings
 import os
 shell = resolve_shell(None, os.environ)

@@ -1,6 +1,6 @@
 """caro's own overhead over the raw HTTP call to a local OpenAI-compatible server.
 
-Target (issue 3): at most 60 ms of caro overhead over the raw call. A local server
+Target: at most 60 ms of caro overhead over the raw call. A local server
 (tests/fakeserver.py: real HTTP on 127.0.0.1, answers at once) takes the same chat
 request three ways:
 

@@ -1,6 +1,6 @@
 """Start-up time of `caro --version` and `caro --help` against a bare `python -c pass`.
 
-Target (issue 3): at most 120 ms more than the bare interpreter. Also lists which heavy
+Target: at most 120 ms more than the bare interpreter. Also lists which heavy
 modules (httpx, rich, llama_cpp, tree_sitter) those paths import: there should be none.
 
     python scripts/bench_startup.py [--runs N]

@@ -33,7 +33,7 @@ from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
 from _shellspec_own import OWN_EXAMPLES  # noqa: E402
 
 from backends.functiongemma import render_prompt, render_target  # noqa: E402
-from caro_py.protocol import PlatformContext  # noqa: E402
+from backends.protocol import PlatformContext  # noqa: E402
 
 # Command names per category, for per-category accuracy.
 _CATEGORY_WORDS = {

@@ -317,14 +317,17 @@ class EmbeddedBackend:
     def __init__(self, base: Path, adapter: Path | None, threads: int, max_tokens: int) -> None:
         from llama_cpp import Llama
 
-        self.llm = Llama(
-            str(base),
-            n_ctx=768,
-            n_threads=threads,
-            verbose=False,
-            seed=0,
-            lora_path=str(adapter) if adapter else None,
-        )
+        from backends.llama_runtime import load_params
+
+        with load_params(extra_buffers=False):  # AMX CPUs crash with them (README)
+            self.llm = Llama(
+                str(base),
+                n_ctx=768,
+                n_threads=threads,
+                verbose=False,
+                seed=0,
+                lora_path=str(adapter) if adapter else None,
+            )
         self.max_tokens = max_tokens
         self.name = f"embedded ({base.name}{' + ' + adapter.name if adapter else ', no adapter'})"
 

@@ -273,16 +273,19 @@ def llama_greedy(base: Path, lora: Path | None, prompt_ids: list[int], max_new: 
     global _LLM
     key = (str(base), str(lora))
     if _LLM is None or _LLM[0] != key:
-        _LLM = (
-            key,
-            Llama(
-                str(base),
-                n_ctx=512,
-                n_threads=2,
-                verbose=False,
-                lora_path=str(lora) if lora else None,
-            ),
-        )
+        from backends.llama_runtime import load_params
+
+        with load_params(extra_buffers=False):  # AMX CPUs crash with them (README)
+            _LLM = (
+                key,
+                Llama(
+                    str(base),
+                    n_ctx=512,
+                    n_threads=2,
+                    verbose=False,
+                    lora_path=str(lora) if lora else None,
+                ),
+            )
     llm = _LLM[1]
     llm.reset()
     llm.eval(prompt_ids)

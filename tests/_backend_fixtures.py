@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from caro_py.protocol import GenerationRequest, PlatformContext
+from backends.protocol import GenerationRequest, PlatformContext
 from config.model import Settings
 
 T = TypeVar("T")

@@ -13,6 +13,7 @@ from caro_py.errors import (
     BackendTimeout,
     BackendUnavailable,
     NoUsableCommand,
+    exit_code_of,
 )
 from tests._backend_fixtures import (
     REQUEST,
@@ -225,7 +226,7 @@ def test_server_error_5xx() -> None:
     b = configured()
     with pytest.raises(BackendServerError, match="503: model is loading") as info:
         run(b, lambda: b.generate(REQUEST))
-    assert info.value.status == 503 and info.value.exit_code == 3
+    assert info.value.status == 503 and exit_code_of(info.value) == 3
 
 
 @respx.mock

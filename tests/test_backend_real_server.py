@@ -24,6 +24,8 @@ from backends.vllm import VLLMBackend
 from caro_py.errors import BackendProtocolError, BackendUnavailable
 from tests._backend_fixtures import REQUEST, make_settings, run, socket_settings
 
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+
 
 def _command_for(body: dict) -> str:
     """What this toy server 'generates': an echo of the user's words, so the test can check

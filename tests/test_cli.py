@@ -283,6 +283,7 @@ def test_check_json_and_policy_from_config() -> None:
     assert data["decision"] == "block"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", [("--show-config",), ("--json", "--check", "ls"), ("-n", "ls")])
 def test_output_that_cannot_be_written_is_a_message_not_a_traceback(args: tuple[str, ...]) -> None:

@@ -18,6 +18,9 @@ import pytest
 from tests.conftest import assert_result_schema, run_caro
 from tests.fakeserver import FakeChatServer, Reply
 
+# caro as a real process against a loopback server, a second or more each.
+pytestmark = pytest.mark.slow
+
 # Harmless commands whose risk class the real safety validator decides (see the asserts).
 SAFE = "echo caro-ran-$((40+2))"  # runs print caro-ran-42; the text itself never does
 CRITICAL = (

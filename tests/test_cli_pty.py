@@ -18,7 +18,11 @@ from tests.conftest import REPO
 from tests.fakeserver import FakeChatServer
 from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, UNPARSEABLE, write_config
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.pty,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty"),
+]
 
 # Make the pty the child's controlling terminal (so Ctrl-C becomes SIGINT), then become caro.
 WRAPPER = (
@@ -312,10 +316,3 @@ def test_escape_sequences_in_the_answer_are_shown_not_obeyed(terminal, fake_serv
     assert "\x1b[2K" not in term.output and "\x1b[G" not in term.output
     assert "truncate -s0 thesis.tex # \\x1b[2K\\x1b[Gls -la" in term.output
     assert "text.hidden-characters" in term.output
-
-
-def test_what_caro_spells_out_is_what_the_safety_rule_flags() -> None:
-    from caro_py.visible import _HIDDEN
-    from safety.checks.whole_command import _INVISIBLE
-
-    assert _HIDDEN.pattern == _INVISIBLE.pattern

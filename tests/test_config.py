@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from caro_py.errors import ConfigError, UsageError
+from caro_py.errors import ConfigError, FlagError, exit_code_of
 from config.dump import settings_dict, settings_toml
 from config.loader import default_config_path, load_settings, tomllib
 from config.model import BACKEND_NAMES, REMOTE_BACKENDS, Settings
@@ -133,7 +133,7 @@ def test_nan_and_inf_are_rejected(tmp_path: Path, text: str, key: str) -> None:
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
 def test_nan_and_inf_timeout_flags_are_usage_errors(value: str) -> None:
-    with pytest.raises(UsageError, match="--timeout: must be a finite number"):
+    with pytest.raises(FlagError, match="--timeout: must be a finite number"):
         load_settings(path=None, env={}, overrides={"timeout_seconds": float(value)})
 
 
@@ -235,7 +235,7 @@ def test_broken_toml_names_path_line_and_problem(tmp_path: Path) -> None:
         load_settings(path=path, env={})
     message = caught.value.message
     assert str(path) in message and "line 3" in message
-    assert caught.value.exit_code == 2
+    assert exit_code_of(caught.value) == 2
 
 
 def test_unterminated_string_reports_its_line(tmp_path: Path) -> None:
@@ -357,10 +357,13 @@ def test_bad_env_values_name_the_variable(var: str, value: str, needle: str) -> 
 
 
 def test_bad_flag_values_are_usage_errors() -> None:
-    with pytest.raises(UsageError, match="--backend"):
-        load_settings(path=None, env={}, overrides={"backend": "nope"})
-    with pytest.raises(UsageError, match="--base-url"):
-        load_settings(path=None, env={}, overrides={"base_url": "ftp://x"})
+    for overrides, flag in (
+        ({"backend": "nope"}, "--backend"),
+        ({"base_url": "ftp://x"}, "--base-url"),
+    ):
+        with pytest.raises(FlagError, match=flag) as caught:
+            load_settings(path=None, env={}, overrides=overrides)
+        assert caught.value.type_name == "usage" and exit_code_of(caught.value) == 2
 
 
 def test_unreadable_utf8_is_a_config_error(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from backends.download import download
-from caro_py.errors import EXIT_BACKEND, ModelError
+from caro_py.errors import EXIT_BACKEND, ModelError, exit_code_of
 
 BODY = os.urandom(300_000)
 SHA = hashlib.sha256(BODY).hexdigest()
@@ -91,7 +91,7 @@ def test_checksum_mismatch_removes_the_file(httpserver: HTTPServer, tmp_path: Pa
         download(httpserver.url_for("/m.gguf"), dest, sha256="0" * 64, progress=False)
 
     assert "checksum" in info.value.message and "removed" in info.value.message
-    assert info.value.exit_code == EXIT_BACKEND
+    assert exit_code_of(info.value) == EXIT_BACKEND
     assert not dest.exists()
     assert not (tmp_path / "m.gguf.part").exists()
 
@@ -106,7 +106,7 @@ def test_404_is_a_model_error_listing_the_options(httpserver: HTTPServer, tmp_pa
     message = info.value.message
     assert "404" in message
     assert "embedded.model_path" in message and "--backend" in message
-    assert info.value.exit_code == EXIT_BACKEND
+    assert exit_code_of(info.value) == EXIT_BACKEND
     assert not dest.parent.exists() or list(dest.parent.iterdir()) == []  # no partial file
 
 

@@ -26,11 +26,13 @@ from backends import functiongemma
 from backends.adapters import shipped_adapter
 from backends.embedded import EmbeddedBackend
 from backends.models import cache_root
+from backends.parsing import parse_text
+from backends.protocol import GenerationRequest
 from caro_py.errors import BackendError, BackendTimeout, NoUsableCommand
-from caro_py.parsing import parse_text
-from caro_py.protocol import GenerationRequest
 from config.model import EmbeddedSettings
 from tests._backend_fixtures import CONTEXT
+
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 REPO = Path(__file__).resolve().parent.parent
 REQUEST = "list running docker containers"
@@ -192,13 +194,18 @@ def test_probe_reports_the_prefix_state_a_request_from_here_would_use(second, tm
     from caro_py.context import detect_context, resolve_shell
 
     backend, _ = second
-    empty = EmbeddedBackend(SETTINGS, cache_dir=cache_root(), prefix_dir=tmp_path / "prefix")
+    context = detect_context(resolve_shell(None, os.environ))
+    empty = EmbeddedBackend(
+        SETTINGS, cache_dir=cache_root(), prefix_dir=tmp_path / "prefix", context=context
+    )
+    unknown = EmbeddedBackend(SETTINGS, cache_dir=cache_root(), prefix_dir=tmp_path / "prefix")
+    assert "prefix cache unknown" in (run(unknown.probe()).detail or "")
     cold = run(empty.probe())
     assert cold.up and cold.name == "embedded"
     assert cold.detail is not None and "model gemma3-270m" in cold.detail
     assert "adapter" in cold.detail and "prefix cache cold" in cold.detail
 
-    context = detect_context(resolve_shell(None, os.environ))
+    backend.context = context
     # The base model may ramble past max_tokens; the saved state is the point.
     with contextlib.suppress(NoUsableCommand):
         run(backend.generate(GenerationRequest(REQUEST, context.shell, context)))
@@ -208,6 +215,7 @@ def test_probe_reports_the_prefix_state_a_request_from_here_would_use(second, tm
         replace(SETTINGS, n_ctx=2048),
         cache_dir=cache_root(),
         prefix_dir=backend.prefix_cache.directory,
+        context=context,
     )
     assert "prefix cache cold" in (run(other.probe()).detail or "")
 

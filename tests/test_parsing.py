@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caro_py.errors import NoUsableCommand
-from caro_py.parsing import (
+from backends.parsing import (
     FunctionCall,
     parse_functiongemma,
     parse_ollama_message,
@@ -18,6 +17,7 @@ from caro_py.parsing import (
     parse_text,
     parse_text_detailed,
 )
+from caro_py.errors import NoUsableCommand
 
 # --------------------------------------------------------------------------- text shapes
 

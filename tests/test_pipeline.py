@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from caro_py import pipeline
-from caro_py.errors import BackendError, BlockedError
+from caro_py.errors import BlockedError
 from caro_py.jsonout import SCHEMA, Result
 from config.loader import load_settings
 from safety import Policy, Risk, assess
@@ -105,39 +105,40 @@ def test_yes_never_runs_what_the_grammar_cannot_parse() -> None:
     assert not pipeline.unparsed(assess(SAFE))
 
 
-def test_verbose_shows_the_trail_a_failed_selection_attaches(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the block ends
+
+
+def test_verbose_shows_the_detection_trail_when_every_backend_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A fault case: selection fails and hands its trail over on the exception."""
-    import backends.selection
-
-    async def failing(*_args: object, **_kwargs: object) -> None:
-        error = BackendError("every backend failed")
-        error.trail = ["detect: exo down (refused)", "detect: lmstudio down (refused)"]  # type: ignore[attr-defined]
-        raise error
-
-    monkeypatch.setattr(backends.selection, "generate", failing)
-    settings, _ = load_settings(path=None, env={})
+    """The real selection code: two servers that refuse, the embedded model switched off."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'order = ["lmstudio", "ollama"]\n'
+        f'[backend.lmstudio]\nbase_url = "http://127.0.0.1:{_closed_port()}"\n'
+        f'[backend.ollama]\nbase_url = "http://127.0.0.1:{_closed_port()}"\n'
+        "[embedded]\nenabled = false\n"
+    )
+    settings, _ = load_settings(path=config, env={})
     code = pipeline.run(
         pipeline.Options(request="greet", verbose=True), settings, started=0.0, env=os.environ
     )
     assert code == 3
     err = capsys.readouterr().err
-    assert "· detect: exo down (refused)" in err and "· detect: lmstudio down" in err
-    assert "caro: error: every backend failed" in err
-    # Without the trail attached, -v still reports the error and nothing more.
-    monkeypatch.setattr(backends.selection, "generate", _fails_without_trail)
+    trail = [line for line in err.splitlines() if line.lstrip().startswith("·")]
+    assert any("lmstudio" in line for line in trail), err
+    assert any("ollama" in line for line in trail), err
+    assert "caro: error:" in err
+    # Without -v the same failure shows only the error.
     assert (
-        pipeline.run(
-            pipeline.Options(request="greet", verbose=True), settings, started=0.0, env=os.environ
-        )
-        == 3
+        pipeline.run(pipeline.Options(request="greet"), settings, started=0.0, env=os.environ) == 3
     )
     assert "·" not in capsys.readouterr().err
-
-
-async def _fails_without_trail(*_args: object, **_kwargs: object) -> None:
-    raise BackendError("no backend")
 
 
 def test_cli_verbose_reaches_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -135,6 +135,7 @@ def test_request_intent_mismatch_is_reported() -> None:
     assert "intent.mismatch" not in [f.rule_id for f in wiped.findings]
 
 
+@pytest.mark.slow
 def test_nesting_too_deep_is_high() -> None:
     command = "echo hi"
     for _ in range(16):

@@ -41,6 +41,7 @@ def _within(result: Assessment, command: str) -> None:
         assert 0 <= start <= end <= len(command)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("where", sorted(TEMPLATES))
 def test_padding_on_one_line_never_hides_rm_rf_root(where: str, size: int) -> None:
@@ -85,6 +86,7 @@ def test_a_line_continuation_does_not_split_a_command() -> None:
     assert assess(command).risk is Risk.CRITICAL
 
 
+@pytest.mark.slow
 def test_wrapper_chains_are_judged_in_bounded_time() -> None:
     start = time.perf_counter()
     result = assess("sudo env " * 20_000 + "rm -rf ~")
@@ -105,6 +107,7 @@ def test_wrapper_chains_are_judged_in_bounded_time() -> None:
     dangerous=st.sampled_from(DANGEROUS),
     filler=st.sampled_from(["x", "a b ", "-", "é", "\\x"]),
 )
+@pytest.mark.slow
 def test_no_padding_makes_a_dangerous_line_safe(
     size: int, where: str, dangerous: str, filler: str
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +48,7 @@ def test_nul_and_binary_bytes(raw: bytes) -> None:
     assert assess(tail).risk >= Risk.HIGH or any(h in command for h in hiding)
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(["a|", ")", "echo hi; ", "\x00", '"', "$(", "x" * 7 + "\n", "<<"]))
 def test_one_megabyte_inputs_return_in_bounded_time(piece: str) -> None:

@@ -5,23 +5,24 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import respx
 
-from backends import detect, selection
+from backends import detect, registry, selection
+from backends.protocol import GeneratedCommand, GenerationRequest, Health
 from backends.registry import create_backend
 from caro_py.errors import (
     BackendError,
     BackendUnavailable,
     ConfigError,
     NoUsableCommand,
-    UsageError,
+    SelectionError,
+    exit_code_of,
 )
-from caro_py.protocol import GeneratedCommand, GenerationRequest, Health
 from config.model import BACKEND_NAMES
 from tests._backend_fixtures import (
     REQUEST,
@@ -42,14 +43,17 @@ REFUSED = httpx.ConnectError("[Errno 111] Connection refused")
 
 
 class FakeEmbedded:
-    """Stands in for backends.embedded (its own issue) so fallback *to* it can be tested."""
+    """Stands in for the embedded model (registered like any backend), so fallback to it is
+    tested without loading llama.cpp."""
 
     name = "embedded"
     mode = "ok"  # ok | refuse | unusable
 
     last_settings: object = None
 
-    def __init__(self, settings: object, *, use_overrides: bool = False) -> None:
+    def __init__(
+        self, settings: object, *, use_overrides: bool = False, context: object = None
+    ) -> None:
         self.closed = False
         FakeEmbedded.last_settings = settings
 
@@ -75,12 +79,13 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def embedded(monkeypatch: pytest.MonkeyPatch) -> type[FakeEmbedded]:
-    module = types.ModuleType("backends.embedded")
-    module.EmbeddedBackend = FakeEmbedded  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "backends.embedded", module)
+def embedded(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeEmbedded]]:
     monkeypatch.setattr(FakeEmbedded, "mode", "ok")
-    return FakeEmbedded
+    undo = registry.register("embedded", FakeEmbedded)
+    try:
+        yield FakeEmbedded
+    finally:
+        undo()
 
 
 @pytest.fixture
@@ -216,7 +221,7 @@ def test_nothing_at_all_is_a_backend_error(respx_mock, no_embedded) -> None:  # 
     _down(respx_mock, EXO, LMS, OLL, VLLM)
     with pytest.raises(BackendUnavailable) as info:
         generate()
-    assert info.value.exit_code == 3
+    assert exit_code_of(info.value) == 3
     assert "needs llama-cpp-python" in info.value.message and "exo at http://localhost:52415" in (
         info.value.message
     )
@@ -229,7 +234,7 @@ def test_answers_without_a_command_everywhere_is_exit_6(respx_mock, embedded) ->
     embedded.mode = "unusable"
     with pytest.raises(NoUsableCommand) as info:
         generate()
-    assert info.value.exit_code == 6
+    assert exit_code_of(info.value) == 6
 
 
 @respx.mock(assert_all_called=False)
@@ -265,7 +270,7 @@ def test_enabled_openai_joins_auto_detection_before_embedded() -> None:
 
 
 def test_base_url_without_a_backend_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="--backend"):
+    with pytest.raises(SelectionError, match="--backend"):
         generate(make_settings(base_url="http://somewhere:1234"))
 
 
@@ -367,11 +372,11 @@ def test_explicit_mixed_failures(respx_mock, embedded) -> None:  # type: ignore[
     _down(respx_mock, VLLM)
     with pytest.raises(BackendError, match="every backend failed") as info:
         generate(explicit="vllm")
-    assert info.value.exit_code == 3
+    assert exit_code_of(info.value) == 3
 
 
 def test_explicit_unknown_and_embedded_without_llama_cpp(no_embedded) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(UsageError, match="choose one of"):
+    with pytest.raises(SelectionError, match="choose one of"):
         generate(explicit="gpt5")
     with pytest.raises(BackendUnavailable, match="needs llama-cpp-python"):
         generate(explicit="embedded")

@@ -23,10 +23,12 @@ import httpx
 import pytest
 
 from backends.models import assemble_default
+from backends.protocol import GeneratedCommand, GenerationRequest
 from caro_py.errors import NoUsableCommand
-from caro_py.protocol import GeneratedCommand, GenerationRequest
 from config.model import Settings
 from tests._backend_fixtures import CONTEXT
+
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 REPO = Path(__file__).resolve().parent.parent
 ALIAS = "gemma3-270m-test"
@@ -48,8 +50,7 @@ def server() -> Iterator[str]:
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "llama_cpp.server",
+            str(REPO / "scripts" / "serve_llama.py"),
             "--model",
             str(model),
             "--model_alias",

@@ -10,6 +10,7 @@ from safety import exfil
 from safety.checks.base import Hit, _program
 from safety.commands import NET_CLIENTS, is_shell, reads_code_from_stdin
 from safety.facts import DYN, DYN_SET, Invocation
+from safety.vocabulary import HIDDEN_CHARACTERS
 
 if TYPE_CHECKING:
     from safety.walker import Walker
@@ -122,12 +123,7 @@ def pipe_shell_network(walker: Walker) -> Iterator[Hit]:
             yield shells[0].span, clients[0].name
 
 
-# Characters that change what a terminal shows without showing themselves: C0 and C1
-# controls (ESC sequences, carriage return, backspace), DEL, and the invisible and
-# direction-changing format characters. Tab and newline are ordinary command text.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+_INVISIBLE = re.compile(HIDDEN_CHARACTERS)
 
 
 @_program

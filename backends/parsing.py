@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from caro_py.errors import NoUsableCommand
+from backends.errors import NoUsableCommand
 
 #: Tool names a model may use for "run this shell command".
 TOOL_NAMES = frozenset({"execute_shell", "run_shell", "shell", "bash", "command"})

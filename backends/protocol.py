@@ -68,7 +68,7 @@ class CommandGenerator(Protocol):
     name: str
 
     async def generate(self, request: GenerationRequest) -> GeneratedCommand:
-        """Return one command, or raise BackendError / NoUsableCommand (caro_py.errors)."""
+        """Return one command, or raise BackendError / NoUsableCommand (backends/errors.py)."""
         ...
 
     async def probe(self) -> Health:
