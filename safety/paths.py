@@ -321,7 +321,7 @@ _SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
 _SECRET_HINT = re.compile(
     r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
-    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal"
+    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history"
 )
 # Browser and mail profiles: cookies, saved logins and session tokens live in them.
 _PROFILE_DIRS: tuple[tuple[str, ...], ...] = (
@@ -332,6 +332,11 @@ _PROFILE_DIRS: tuple[tuple[str, ...], ...] = (
     ("Library", "Keychains"), ("Library", "Cookies"),
     ("Library", "Application Support", "Google", "Chrome"),
     ("Library", "Application Support", "Firefox"), ("Library", "Safari"),
+)  # fmt: skip
+# Shell and client histories: passwords and tokens typed on a command line end up in them.
+_HISTORY_FILES = frozenset(
+    {".bash_history", ".zsh_history", ".psql_history", ".mysql_history", ".python_history",
+     ".node_repl_history", ".rediscli_history", ".sqlite_history"}
 )  # fmt: skip
 _PROFILE_FILES = frozenset(
     {"Cookies", "Login Data", "Web Data", "cookies.sqlite", "logins.json", "key4.db", "key3.db",
@@ -353,7 +358,7 @@ def _secret_path(path: str) -> bool:
             return True  # the whole directory: private keys included
         first = rest[0]
         return not (first.startswith(_SSH_PUBLIC) or first.endswith(".pub"))
-    if name in _PROFILE_FILES:
+    if name in _PROFILE_FILES or name in _HISTORY_FILES:
         return True
     for i in range(len(parts)):
         if any(tuple(parts[i : i + len(p)]) == p for p in _PROFILE_DIRS):
