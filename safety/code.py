@@ -82,6 +82,15 @@ _ALLOCATES = re.compile(
 )
 
 
+_REMOVES = re.compile(r"\b(os\.remove|os\.unlink|\.unlink\(|os\.rmdir|\.rmdir\(|remove\(|unlink\()")
+_LISTS = re.compile(
+    r"(?:os\.walk|glob\.glob|glob\.iglob|\bglob|os\.listdir|listdir|os\.scandir|scandir)\(\s*"
+    r"(?:['\"](?P<path>[^'\"]+)['\"]|(?P<home>os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|"
+    r"Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]))|"
+    r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\("
+)
+
+
 class _Python(ast.NodeVisitor):
     def __init__(self, source: str) -> None:
         self.source = source
@@ -260,6 +269,12 @@ def python_effects(code: str) -> list[Effect] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     reader = _Python(code[:MAX_CODE])
+    if _REMOVES.search(code):
+        # os.remove over os.walk('/etc'), Path('~').rglob('*'), glob('/usr/*'): a tree, file
+        # by file.
+        for m in _LISTS.finditer(code):
+            path = m.group("path") or m.group("path2") or ""
+            reader.effects.append(("delete-tree", _HOME if m.group("home") else path))
     try:
         # Assignments first, so a name used before its line (in a function) still resolves.
         for node in ast.walk(tree):

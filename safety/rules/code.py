@@ -27,6 +27,7 @@ RULES: tuple[Rule, ...] = (
             "node -e \"require('fs').rmSync('dist', {recursive: true, force: true})\"",
             "ruby -e 'puts Dir.home'",
             "python3 -c \"import os; print(os.path.expanduser('~'))\"",
+            "python3 -c \"import os,glob; [os.remove(f) for f in glob.glob('build/*.o')]\"",
         ),
     ),  # fmt: skip
     Rule(
