@@ -11,6 +11,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from safety.checks.base import Hit, _show, only
+from safety.commands import is_interpreter, is_shell
 from safety.facts import Invocation
 
 # Forms that only print help or show what would happen.
@@ -58,7 +59,9 @@ class TableCheck:
         texts = [w.text for w in inv.args]
         cut = texts.index("--") if "--" in texts else len(texts)
         head = texts[:cut]
-        if is_help_or_dry_run(head, self.help):
+        # `docker run IMAGE --help` hands --help to the container: only early words count.
+        asks = head[:2] if inv.name in _PASSES_ARGS_ON else head
+        if is_help_or_dry_run(asks, self.help):
             return
         positional = [t for t in head if not t.startswith("-")]
         shown = inv.name
@@ -103,6 +106,33 @@ def is_help_or_dry_run(texts: list[str], help_words: frozenset[str] = _HELP) -> 
     if any(t in help_words for t in texts) or any(_DRY_RUN.match(t) for t in texts):
         return True
     return next((t for t in texts if not t.startswith("-")), None) == "help"
+
+
+# Commands that hand their later arguments to another program.
+_PASSES_ARGS_ON = frozenset(
+    {"sudo", "doas", "env", "xargs", "find", "parallel", "watch", "timeout", "nice", "nohup",
+     "exec", "eval", "command", "builtin", "time", "strace", "ltrace", "su", "runuser", "ssh",
+     "docker", "podman", "npx", "pnpx", "bunx", "uv", "uvx", "pipx", "poetry",
+     "bundle", "npm", "yarn", "pnpm", "make", "just", "task", "cargo", "go", "dotnet",
+     "systemd-run", "flock", "setsid", "chroot", "unshare", "nsenter", "firejail", "script"}
+)  # fmt: skip
+# Short options that mean "show what would happen" for these tools only.
+_DRY_SHORT = {"rsync": "n", "git": "n", "make": "n", "apt-get": "s", "apt": "s"}
+
+
+def only_describes(inv: Invocation) -> bool:
+    """Does this invocation only print help or what it would do (`--help`, `--dry-run`,
+    `rsync -n`)? Then no per-command rule applies to it."""
+    if is_shell(inv.name) or is_interpreter(inv.name) or inv.name in _PASSES_ARGS_ON:
+        return False  # `python3 -c CODE --help` runs CODE: the flag is the program's
+    texts = [w.text for w in inv.args]
+    head = texts[: texts.index("--")] if "--" in texts else texts
+    if is_help_or_dry_run(head, frozenset({"--help"})):
+        return True
+    short = _DRY_SHORT.get(inv.name)
+    return short is not None and any(
+        t.startswith("-") and not t.startswith("--") and short in t[1:] for t in head
+    )
 
 
 def _option_hit(option: str, patterns: tuple[str, ...]) -> bool:
