@@ -66,9 +66,22 @@ class ExampleChooser:
         }
         self._pages: dict[str, list[tuple[str, str, str]]] = {}
 
-    def product(self, text: str, os_name: str, **exclude: Sequence[str]) -> tuple[Example, ...]:
+    def product(
+        self,
+        text: str,
+        os_name: str,
+        exclude_pages: Sequence[str] = (),
+        exclude_commands: Sequence[str] = (),
+    ) -> tuple[Example, ...]:
         """What caro_py.knowledge.retrieve returns (the pipeline's call), with exclusions."""
-        found = retrieve(text, os_name, self.k, router=self.routers[os_name], **exclude)
+        found = retrieve(
+            text,
+            os_name,
+            self.k,
+            router=self.routers[os_name],
+            exclude_pages=exclude_pages,
+            exclude_commands=exclude_commands,
+        )
         return found.examples
 
     def choose(
@@ -94,11 +107,9 @@ class ExampleChooser:
                 return Shown(wrong, "distractor")
         exclude_commands = [source_command] if source_command else []
         if page is not None and rng.random() < PAGE_REMOVED_SHARE:
-            shown = self.product(
-                text, os_name, exclude_pages=[page], exclude_commands=exclude_commands
-            )
+            shown = self.product(text, os_name, [page], exclude_commands)
             return Shown(shown, "page_removed")
-        return Shown(self.product(text, os_name, exclude_commands=exclude_commands), "product")
+        return Shown(self.product(text, os_name, (), exclude_commands), "product")
 
     def distractors(
         self, text: str, os_name: str, answer_tool: str, rng: random.Random

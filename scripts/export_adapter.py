@@ -268,7 +268,7 @@ def read_gguf_lora(path: Path) -> tuple[float, int, dict[str, np.ndarray]]:
         # GGUF ne order reversed is the numpy shape as exported: A (r, in), B (out, r).
         shape = tuple(int(d) for d in reversed(tensor.shape))
         arr = np.asarray(tensor.data, dtype=np.float32).reshape(shape)
-        rank = arr.shape[0] if which == "a" else rank
+        rank = shape[0] if which == "a" else rank
         out[f"layers.{layer}.{to_module[module]}.lora_{which.upper()}"] = arr
     if not out:
         raise ExportError(f"{path} holds no LoRA tensors")
