@@ -123,6 +123,7 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--clear-history", is_flag=True, help="Delete every recorded request.")
 @click.option("--explain", "explain_command", metavar="CMD", help="Explain CMD; run nothing.")
 @click.option("--widget", is_flag=True, hidden=True, help="For the shell hotkey (caro init).")
+@click.option("--stop-worker", is_flag=True, help="Stop the embedded model's worker process.")
 @click.option(
     "--version",
     is_flag=True,
@@ -183,6 +184,7 @@ def dispatch(
             ("--clear-history", flags["clear_history"]),
             ("--explain", flags["explain_command"] is not None),
             ("--widget", flags["widget"]),
+            ("--stop-worker", flags["stop_worker"]),
         )
         if on
     ]
@@ -208,6 +210,8 @@ def dispatch(
     require_text(words, flags)
     if flags["init_config"]:
         return init_config(flags["config_path"], env, as_json=flags["as_json"])
+    if flags["stop_worker"]:
+        return stop_worker(as_json=flags["as_json"])
 
     from pathlib import Path
 
@@ -426,6 +430,24 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
         from caro_py import render
 
         render.backends_table(healths)
+    return 0
+
+
+def stop_worker(*, as_json: bool) -> int:
+    """Tell the embedded model's worker process to exit (it frees the model's memory)."""
+    import asyncio
+
+    from backends.worker import lifecycle
+
+    pid = asyncio.run(lifecycle.stop())
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"stopped": pid}) + "\n")
+    elif pid is None:
+        sys.stderr.write("caro: no embedded worker is running\n")
+    else:
+        sys.stderr.write(f"caro: stopped the embedded worker (pid {pid})\n")
     return 0
 
 

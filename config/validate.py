@@ -230,6 +230,7 @@ EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "n_threads": check_bounded(MAX_THREADS),
     "n_ctx": check_bounded(MAX_CONTEXT),
     "max_tokens": check_positive,
+    "keep_alive": check_not_negative,
 }
 RETRIEVAL_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "k": check_bounded(MAX_EXAMPLES),

@@ -20,20 +20,17 @@ from caro_py.explain import (
     tldr_summary,
 )
 from tests._backend_fixtures import make_settings, ollama_answer, sent_json
+from tests._llama_server import llama_server, smollm2_gguf
 from tests.conftest import run_caro
 from tests.test_cli_e2e import write_config
 
-ALIAS = "caro-explain-test"
+ALIAS = "smollm2-135m-explain"
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """A real llama_cpp.server with the shipped default model (always at hand; its words
-    are poor, the wire path is what is pinned)."""
-    from backends.models import assemble_default
-    from tests._llama_server import llama_server
-
-    with llama_server(assemble_default(), alias=ALIAS) as url:
+    """A real llama_cpp.server with a real instruct model, for this module."""
+    with llama_server(smollm2_gguf(), alias=ALIAS, chat_format="chatml", n_ctx=2048) as url:
         yield url
 
 
