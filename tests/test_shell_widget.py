@@ -209,6 +209,8 @@ def test_the_key_puts_the_embedded_models_command_on_the_line(start_shell, shell
     assert line == rows[0]["command"] and line != request and line.strip()
     assert cursor == len(line)
     assert not list(sh.home.glob("caro-ran*"))  # nothing ran: the widget never runs it
+    shown = [row.rstrip() for row in sh.screen().splitlines() if row.strip()]
+    assert shown[-1] == f"READY> {line}", sh.screen()
 
 
 @pytest.mark.parametrize("shell", SHELLS)
