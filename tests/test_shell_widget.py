@@ -88,6 +88,8 @@ class Shell:
         launch = ["env", "-i", *(f"{k}={v}" for k, v in env.items())]
         launch += start_command(shell, rc)
         self.tmux("new-session", "-d", "-x", "160", "-y", "40", "-c", str(home), *launch)
+        # Where tmux put its socket, to remove it afterwards (kill-server leaves it behind).
+        self.socket_path = self.tmux("display-message", "-p", "#{socket_path}").strip()
         self.wait_screen("READY> ")
 
     def tmux(self, *args: str) -> str:
@@ -130,6 +132,8 @@ class Shell:
 
     def close(self) -> None:
         self.tmux("kill-server")
+        if self.socket_path:
+            Path(self.socket_path).unlink(missing_ok=True)
 
 
 def history_rows() -> list[dict[str, object]]:
