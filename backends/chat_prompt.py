@@ -74,8 +74,16 @@ def system_prompt(request: GenerationRequest, *, answer: AnswerShape = "command"
         f"You translate a request in plain words into one {request.shell} command.\n"
         f"System: {ctx.describe()}.\n"
         f"Working directory: {ctx.cwd}\n"
-        f"{_HOW[answer]}\n" + _RULES.format(userland=userland)
+        f"{_HOW[answer]}\n" + _RULES.format(userland=userland) + examples_block(request)
     )
+
+
+def examples_block(request: GenerationRequest) -> str:
+    """The retrieved tldr examples, after the fixed rules ('' when there are none)."""
+    from backends.examples_text import render_examples
+
+    block = render_examples(request.examples)
+    return f"\n\n{block}" if block else ""
 
 
 def messages(
