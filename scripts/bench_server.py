@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark: a served chat model asked two ways, a bare one-line prompt and caro's backend path.
 
-Runs the held-out everyday requests (the project's own everyday topics in the test split, as
-scripts/build_dataset.py splits them) through one OpenAI-compatible server:
+Runs the held-out everyday requests (the project's own everyday topics, scripts/data/
+everyday*.jsonl, in the test split as scripts/build_dataset.py splits them) through one
+OpenAI-compatible server:
 
   * bare: one user turn, "Write one bash command for: <request>", nothing else;
   * caro: what `caro --backend <name>` does: the pipeline's knowledge step (retrieved tldr
@@ -47,8 +48,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import evaluate  # noqa: E402
-from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
-from build_dataset import own_records  # noqa: E402
+from build_dataset import own_records, own_topics  # noqa: E402
 
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
 from backends.http_backend import MAX_TOKENS  # noqa: E402
@@ -85,7 +85,7 @@ class Row:
 
 
 def everyday_split(split: str) -> list[dict[str, Any]]:
-    topics = {f"caro/{topic}" for topic, *_ in EVERYDAY_EXAMPLES}
+    topics = {f"caro/{topic.topic}" for topic, everyday in own_topics() if everyday}
     return [
         rec for rec in own_records(DATASET_SEED) if rec["split"] == split and rec["page"] in topics
     ]
