@@ -60,8 +60,9 @@ class WorkerEnv:
     def socket(self) -> Path:
         return self.runtime / "caro" / "embedded.sock"
 
-    def configure(self, text: str) -> None:
-        self.config.write_text("[embedded]\nn_threads = 1\n" + text)
+    def configure(self, embedded: str, top: str = "") -> None:
+        """The config file: ``top`` tables, then [embedded] (one thread) plus ``embedded``."""
+        self.config.write_text(top + "[embedded]\nn_threads = 1\n" + embedded)
 
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "caro_py", *args]
