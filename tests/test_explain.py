@@ -6,17 +6,25 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 
 import pytest
 import respx
 
 from caro_py.explain import answer_text, clean_lines, explain, programs
-from tests import test_server_integration
 from tests._backend_fixtures import make_settings, ollama_answer, sent_json
+from tests._llama_server import llama_server, smollm2_gguf
 from tests.conftest import run_caro
 from tests.test_cli_e2e import write_config
 
-server = test_server_integration.server  # the fixture: a real llama_cpp.server, module-wide
+ALIAS = "smollm2-135m-explain"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A real llama_cpp.server with a real instruct model, for this module."""
+    with llama_server(smollm2_gguf(), alias=ALIAS, chat_format="chatml", n_ctx=2048) as url:
+        yield url
 
 
 def whatis_knows(name: str) -> bool:
@@ -41,7 +49,7 @@ def test_explain_asks_a_real_server_and_runs_nothing(server: str, tmp_path) -> N
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["command"] == f"touch {marker}"
-    assert data["source"] == f"lmstudio · {test_server_integration.ALIAS}"
+    assert data["source"] == f"lmstudio · {ALIAS}"
     assert data["explanation"] and all(line.strip() for line in data["explanation"])
     assert not marker.exists()
 
