@@ -27,7 +27,8 @@ Effect = tuple[str, str]
 
 _SHELL_CALLS = frozenset(
     {
-        "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+        "os.system", "os.popen", "os.execve", "os.execvpe", "os.spawnv", "os.spawnvp",
+        "subprocess.run", "subprocess.call", "subprocess.check_call",
         "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput",
         "subprocess.getstatusoutput", "pty.spawn", "os.execv", "os.execvp", "os.execl",
         "os.execlp", "os.spawnl", "os.spawnlp", "commands.getoutput", "os.posix_spawn",
@@ -169,6 +170,10 @@ class _Python(ast.NodeVisitor):
             path = self.value(first)
             self.effects.append(("delete-tree", "?" if path is None else path))
         elif name in _SHELL_CALLS and first is not None:
+            if short.startswith(("execv", "execl", "spawnv", "spawnl")) and len(node.args) > 1:
+                first = node.args[1]  # os.execvp(file, [argv0, ...]): the list is what runs
+                if short.startswith(("execl", "spawnl")):
+                    first = ast.List(elts=list(node.args[1:]), ctx=ast.Load())
             literal = self.value(first)
             if isinstance(first, (ast.List, ast.Tuple)):
                 items = [self.value(e) for e in first.elts]
@@ -294,7 +299,8 @@ _HOME_EXPR = re.compile(
     r"require\(\s*['\"]os['\"]\s*\)\.homedir\(\)|os\.homedir\(\)|process\.env\.HOME|"
     r"process\.env\[['\"]HOME['\"]\]|Dir\.home|ENV\[['\"]HOME['\"]\]|ENV\.fetch\(['\"]HOME['\"]\)|"
     r"\$ENV\{\s*['\"]?HOME['\"]?\s*\}|File\.expand_path\(\s*['\"]~['\"]\s*\)|"
-    r"Deno\.env\.get\(['\"]HOME['\"]\)|glob\(\s*['\"]~['\"]\s*\)"
+    r"Deno\.env\.get\(['\"]HOME['\"]\)|glob\(\s*['\"]~['\"]\s*\)|getenv\(\s*['\"]HOME['\"]\s*\)|"
+    r"\$_SERVER\[['\"]HOME['\"]\]|\$HOME\b"
 )
 _TREE_CALL = re.compile(
     r"(?:fs\.rm(?:Sync)?|\.rm(?:Sync)?|rmdirSync|fs\.rmdir|rimraf(?:\.sync)?|fse?\.remove(?:Sync)?|"
@@ -358,6 +364,22 @@ def _call_argument(code: str, start: int) -> str:
     return code[start : start + 400]
 
 
+# unlink glob("..."), array_map("unlink", glob(...)), File.delete(*Dir.glob(...)).
+_GLOB_DELETE = re.compile(
+    r"(?:\bunlink\s*\(?\s*|array_map\(\s*['\"]unlink['\"]\s*,\s*|File\.delete\(\s*\*?\s*|"
+    r"FileUtils\.rm(?:_f|_rf)?\(\s*)(?:glob|Dir\.glob|Dir\[)\s*\(?\s*"
+)
+
+
+def _flatten(arg: str) -> str | None:
+    """A path pattern from a string expression, home lookups inlined: "$ENV{HOME}/.ssh/*"."""
+    text = _HOME_EXPR.sub("~", arg.strip())
+    text = re.sub(
+        r"['\"]\s*(?:\.|\+)\s*['\"]|['\"]\s*(?:\.|\+)\s*|\s*(?:\.|\+)\s*['\"]|['\"]", "", text
+    )
+    return text if re.fullmatch(r"[~/][\w./*~ -]*", text) else None
+
+
 def _call_arguments(code: str, start: int) -> list[str]:
     """A call's arguments split at top-level commas, up to its closing paren or the end of
     the statement (Perl and Ruby calls need no parens)."""
@@ -404,6 +426,10 @@ def script_effects(code: str) -> list[Effect]:
         if items and len(items) == len(resolved):
             # system("rm -rf " . $d) is one string; system "rm", "-rf", $d a list of words.
             out.append(("shell", items[0] if len(items) == 1 else " ".join(map(_quote, items))))
+    for m in _GLOB_DELETE.finditer(code):
+        pattern = _flatten(_call_argument(code, m.end()))
+        if pattern:
+            out.append(("delete-tree", pattern))
     if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):

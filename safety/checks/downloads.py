@@ -109,12 +109,49 @@ def _runs(inv: Invocation) -> Word | None:
     return None
 
 
+# Folders on the usual PATH: a file saved there runs by its bare name.
+_PATH_DIRS = ("~/.local/bin", "~/bin", "/usr/local/bin", "/usr/local/sbin", "/usr/bin",
+              "/opt/homebrew/bin", "/usr/sbin")  # fmt: skip
+_ARCHIVERS = frozenset({"tar", "bsdtar", "gtar", "unzip"})
+
+
+def _unpacked_into(inv: Invocation, saved: set[str]) -> str | None:
+    """The folder a downloaded archive is unpacked into with -C/-d (an explicit one only)."""
+    if inv.name not in _ARCHIVERS:
+        return None
+    texts = [w.text for w in inv.args]
+    fed = inv.stdin_download or any(
+        normalise(t.removeprefix("./"), inv.cwd) in saved for t in texts
+    )
+    if not fed:
+        return None
+    for i, text in enumerate(texts[:-1]):
+        if text in ("-C", "--directory", "-d"):
+            return normalise(texts[i + 1], inv.cwd).rstrip("/")
+    return None
+
+
+def _is_saved(word: Word, inv: Invocation, saved: set[str], trees: set[str]) -> bool:
+    path = normalise(word.text.removeprefix("./"), inv.cwd)
+    if path in saved or any(path.startswith(t + "/") for t in trees):
+        return True
+    if "/" in word.text:
+        return False
+    return any(f"{d}/{word.text}" in saved for d in _PATH_DIRS)
+
+
 @_program
 def runs_downloaded_file(walker: Walker) -> Iterator[Hit]:
     saved: set[str] = set()
+    trees: set[str] = set()  # folders a download was unpacked into
     for inv in walker.invocations:
-        if saved:
+        if saved or trees:
             ran = _runs(inv)
-            if ran is not None and normalise(ran.text.removeprefix("./"), inv.cwd) in saved:
+            if ran is None and inv.argv and "/" not in inv.argv[0].text:
+                ran = inv.argv[0]  # a bare name: it may be a download saved on the PATH
+            if ran is not None and _is_saved(ran, inv, saved, trees):
                 yield _hit(ran)
         saved.update(downloaded_files(inv))
+        tree = _unpacked_into(inv, saved)
+        if tree:
+            trees.add(tree)
