@@ -171,3 +171,19 @@ def background_flood(walker: Walker) -> Iterator[Hit]:
     m = _FLOOD.search(walker.command)
     if m:
         yield (m.start(), m.end()), "a loop of background jobs"
+
+
+# Commands that leave something behind each time: in an endless loop with no pause they fill
+# the disk or its inodes.
+_FILLERS = frozenset({"mkdir", "touch", "cp", "dd", "fallocate", "tee", "yes", "mktemp", "ln"})
+_PAUSES = frozenset({"sleep", "read", "wait", "inotifywait", "timeout", "break", "exit"})
+
+
+@_program
+def endless_filler(walker: Walker) -> Iterator[Hit]:
+    if any(inv.name in _PAUSES for inv in walker.invocations):
+        return
+    for inv in walker.invocations:
+        if inv.in_infinite_loop and inv.name in _FILLERS:
+            yield inv.span, inv.name + " in an endless loop"
+            return

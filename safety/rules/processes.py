@@ -8,6 +8,24 @@ from safety.rules.rule import CRIT, HIGH, Rule
 RULES: tuple[Rule, ...] = (
     # ---- power and processes --------------------------------------------------------------
     Rule(
+        "resources.endless-filler",
+        "resources",
+        HIGH,
+        "Creates files or folders in an endless loop with no pause ({target}), until the disk "
+        "or its inodes run out",
+        whole_command.endless_filler,
+        matches=(
+            "while :; do mkdir -p x/x/x; cd x; done",
+            "while true; do touch f$RANDOM; done",
+            "for ((;;)); do cp big.iso big-$RANDOM.iso; done",
+        ),
+        non_matches=(
+            "while true; do date >> log.txt; sleep 60; done",
+            'while read f; do touch "$f"; done < list.txt',
+            "mkdir -p a/b/c",
+        ),
+    ),  # fmt: skip
+    Rule(
         "resources.background-flood",
         "resources",
         HIGH,
