@@ -194,6 +194,10 @@ class _Python(ast.NodeVisitor):
                 arg = self.text(self.names[first.id])
             if _DECODERS.search(arg) or _FETCHERS.search(arg):
                 self.effects.append(("decoded-exec", name))
+        if short in ("urlretrieve", "download_file", "download") and len(node.args) > 1:
+            saved = self.value(node.args[1])
+            if saved:
+                self.effects.append(("saved", saved))  # a download written to this file
         if _SENDERS.search(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
             self.effects.append(("env-exfil", name))
         self.generic_visit(node)
@@ -333,6 +337,9 @@ _FORK_FOREVER = re.compile(
     r"[^\n]{0,200}?(?:fork|spawn|child_process|exec|Process\.spawn|Thread\.new|new Worker)",
     re.S,
 )
+_POSTFIX_FOREVER = re.compile(
+    r"(?:push\b|<<|\.=|\bx\s*\d|\.push\().{0,120}?\bwhile\s*\(?\s*(?:1|true)\b", re.S
+)
 _ALLOC_FOREVER = re.compile(
     r"(?:while\s*\(?\s*(?:true|1)\s*\)?|loop\s+do|loop\s*\{|for\s*\(\s*;\s*;\s*\))"
     r"[^\n]{0,200}?(?:\.push\(|<<|\.concat\(|Buffer\.alloc|new Array\(|\.repeat\(|x\s*\d{5,}|"
@@ -436,7 +443,7 @@ def script_effects(code: str) -> list[Effect]:
         out.append(("env-exfil", "environment"))
     if _FORK_FOREVER.search(code):
         out.append(("fork-loop", "endless loop"))
-    if _ALLOC_FOREVER.search(code):
+    if _ALLOC_FOREVER.search(code) or _POSTFIX_FOREVER.search(code):
         out.append(("alloc-loop", "endless loop"))
     return out[:32]
 

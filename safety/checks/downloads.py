@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from safety import code as code_reader
 from safety.checks.base import Hit, _hit, _program
-from safety.commands import is_interpreter, is_shell
+from safety.commands import interpreter_code, is_interpreter, is_shell
 from safety.facts import Invocation, Word
 from safety.paths import normalise
 
@@ -71,7 +72,11 @@ def downloaded_files(inv: Invocation) -> list[str]:
     """Where this invocation saves what it downloads (normalised), as far as we can tell."""
     spec = _OUTPUT.get(inv.name)
     if spec is None:
-        return []
+        code = interpreter_code(inv)  # python -c "urlretrieve(url, '/tmp/p')"
+        if code is None:
+            return []
+        effects = code_reader.effects(inv.name, code.text)
+        return [normalise(path, inv.cwd) for kind, path in effects if kind == "saved"]
     args = list(inv.args)
     urls = [w.text for w in args if _URL.match(w.text)]
     out: list[str] = []

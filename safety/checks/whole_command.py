@@ -187,3 +187,29 @@ def endless_filler(walker: Walker) -> Iterator[Hit]:
         if inv.in_infinite_loop and inv.name in _FILLERS:
             yield inv.span, inv.name + " in an endless loop"
             return
+
+
+_GUARD_JOBS = re.compile(
+    r"backup|borg|restic|snapshot|rsnapshot|duplicity|audit|aide|rkhunter|chkrootkit|clam|"
+    r"freshclam|logrotate|certbot|security|tripwire|fail2ban|monitor",
+    re.I,
+)
+
+
+@_program
+def crontab_drops_guard(walker: Walker) -> Iterator[Hit]:
+    """`crontab -l | grep -v borg | crontab -`: a backup or security job taken out."""
+    for inv in walker.invocations:
+        if inv.name != "crontab" or inv.pipe is None or inv.stage == 0:
+            continue
+        for up in walker.invocations:
+            if up.pipe != inv.pipe or up.stage >= inv.stage:
+                continue
+            texts = [w.text for w in up.args]
+            removes = (
+                up.name in ("grep", "egrep", "rg")
+                and any(t.startswith("-") and "v" in t for t in texts)
+            ) or (up.name in ("sed", "awk") and any("/d" in t or "!/" in t for t in texts))
+            if removes and any(_GUARD_JOBS.search(t) for t in texts):
+                yield inv.span, "crontab without " + next(t for t in texts if _GUARD_JOBS.search(t))
+                return

@@ -8,6 +8,18 @@ from safety.rules.rule import CRIT, HIGH, Rule
 RULES: tuple[Rule, ...] = (
     # ---- power and processes --------------------------------------------------------------
     Rule(
+        "defence.cron-guard-removed",
+        "history",
+        HIGH,
+        "Takes a backup or security job out of the crontab ({target})",
+        whole_command.crontab_drops_guard,
+        matches=(
+            "sudo crontab -l | grep -v borg | sudo crontab -",
+            "crontab -l | sed '/restic/d' | crontab -",
+        ),
+        non_matches=("crontab -l | grep -v old-task | crontab -", "crontab -l | grep backup"),
+    ),  # fmt: skip
+    Rule(
         "resources.endless-filler",
         "resources",
         HIGH,
