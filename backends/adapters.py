@@ -31,6 +31,9 @@ class AdapterInfo:
     label: str
     base_sha256: str | None  # the base model it was trained on, from its JSON card
     shipped: bool
+    # Its card says it was trained with retrieved examples in the prompt (issue 12's
+    # retraining); an adapter trained without them answers worse when shown some.
+    reads_examples: bool = False
 
 
 def shipped_adapter() -> tuple[Path, Path] | None:
@@ -87,7 +90,8 @@ def resolve_adapter(
         shipped = True
     else:
         return None
-    base = _read_card(card).get("base_sha256")
+    facts = _read_card(card)
+    base = facts.get("base_sha256")
     base = base.lower() if isinstance(base, str) else None
     if base is not None and model.sha256 is not None and base != model.sha256:
         raise ModelError(
@@ -99,7 +103,8 @@ def resolve_adapter(
         )
     # Hashed once, then remembered by (size, mtime).
     sha = known_sha256(path, root, compute=hash_unknown)
-    return AdapterInfo(path, sha or "unknown", path.stem, base, shipped)
+    reads_examples = facts.get("trained_with_examples") is True
+    return AdapterInfo(path, sha or "unknown", path.stem, base, shipped, reads_examples)
 
 
 def apply_adapter(llm: Any, adapter: AdapterInfo) -> None:

@@ -23,12 +23,23 @@ ws     ::= " "?
 
 
 def render_prefix(request: GenerationRequest) -> str:
-    """Everything before the user's words: identical for every request in one directory."""
+    """The fixed start, identical for every request in one directory: the whole system turn
+    up to the user's words, or, when examples follow the rules, the system text before them."""
+    from dataclasses import replace
+
     from backends.chat_prompt import system_prompt
 
-    system = system_prompt(request, json_answer=True)
+    system = system_prompt(replace(request, examples=()), answer="json")
+    if request.examples:
+        return f"<|im_start|>system\n{system}"
     return f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
 
 
 def render_prompt(request: GenerationRequest) -> str:
-    return render_prefix(request) + f"{request.text.strip()}<|im_end|>\n<|im_start|>assistant\n"
+    from backends.chat_prompt import system_prompt
+
+    system = system_prompt(request, answer="json")
+    return (
+        f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
+        f"{request.text.strip()}<|im_end|>\n<|im_start|>assistant\n"
+    )

@@ -26,16 +26,16 @@ call (the load, one prompt decode) is not interrupted, so a stop lands at its en
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from backends import functiongemma
 from backends.adapters import AdapterInfo, apply_adapter, resolve_adapter
+from backends.embedded_answer import Completion, record_figures, to_command
 from backends.errors import BackendError, BackendTimeout, ModelError, NoUsableCommand
 from backends.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
 from backends.models import (
@@ -153,15 +153,17 @@ class EmbeddedBackend:
         timeout: float | None = None,
         context: PlatformContext | None = None,
     ) -> None:
+        self.retrieval: bool | None = None  # [retrieval] enabled: None is per profile
         self.context = context  # where requests come from, for the probe's prefix-cache state
         if isinstance(settings, Settings):
             embedded = settings.embedded
             if use_overrides and settings.model:
                 # --model for the embedded backend: a GGUF path or a catalog id.
-                embedded = _with_model(embedded, settings.model)
+                embedded = embedded.with_model(settings.model)
             verbose = verbose or settings.verbose
             if timeout is None:
                 timeout = settings.timeout_for(self.name)
+            self.retrieval = settings.retrieval.enabled
         else:
             embedded = settings or EmbeddedSettings()
         self.settings = embedded
@@ -226,6 +228,11 @@ class EmbeddedBackend:
             self._lock.release()
 
     # -- loading -------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        """The model, once loaded (the worker's status reports it); None before."""
+        return self._loaded
 
     def load(self) -> LoadedModel:
         """Resolve, fetch if needed, and load the model once; thread-safe."""
@@ -312,11 +319,27 @@ class EmbeddedBackend:
 
     # -- generation ----------------------------------------------------------------------
 
+    def uses_examples(self, profile: str, adapter: AdapterInfo | None) -> bool:
+        """Whether retrieved examples go into this model's prompt.
+
+        Unless [retrieval] says, FunctionGemma-format models get them only with an adapter
+        whose card says it was trained with them: the shipped adapter was not, and scored
+        lower with them (README, "Retrieval"). ChatML instruct models get them.
+        """
+        if self.retrieval is not None:
+            return self.retrieval
+        if profile == "functiongemma":
+            return adapter is not None and adapter.reads_examples
+        return True
+
     def _prompt(self, profile: str, request: GenerationRequest) -> _Prompt:
         if profile == "functiongemma":
             context = request.context.describe()
-            full = functiongemma.render_prompt(request.text, context)
-            prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
+            full = functiongemma.render_prompt(request.text, context, request.examples)
+            if request.examples:
+                prefix = functiongemma.render_fixed_prefix(context)
+            else:
+                prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
             return _Prompt(prefix, full, (functiongemma.STOP,), None)
         from backends import chatml
 
@@ -337,17 +360,32 @@ class EmbeddedBackend:
         )
 
     def generate_sync(
-        self, request: GenerationRequest, *, stop: threading.Event | None = None
+        self,
+        request: GenerationRequest,
+        *,
+        stop: threading.Event | None = None,
+        timeout: float | None = None,
     ) -> GeneratedCommand:
         """The blocking generation; ``generate`` runs it in a worker thread.
 
-        ``stop``, when set, ends it at the next check (BackendError); ``self.timeout`` bounds
-        it (BackendTimeout).
+        ``stop``, when set, ends it at the next check (BackendError); ``timeout`` (else
+        ``self.timeout``) bounds it (BackendTimeout).
         """
+        completion = self.complete_sync(request, stop=stop, timeout=timeout)
+        return to_command(completion, self.settings.max_tokens, request.examples)
+
+    def complete_sync(
+        self,
+        request: GenerationRequest,
+        *,
+        stop: threading.Event | None = None,
+        timeout: float | None = None,
+    ) -> Completion:
+        """The model's text and figures for ``request``, unparsed (what the worker returns)."""
         if not request.text.strip():
             raise NoUsableCommand("the request is empty", backend=self.name)
         start = time.perf_counter()
-        guard = _Guard(stop, self.timeout)
+        guard = _Guard(stop, self.timeout if timeout is None else timeout)
         if stop is not None:
             self._stops.add(stop)
         try:
@@ -358,6 +396,8 @@ class EmbeddedBackend:
                 fresh = self._loaded is None
                 loaded = self._load_locked(guard)
                 guard.check()
+                if request.examples and not self.uses_examples(loaded.profile, loaded.adapter):
+                    request = replace(request, examples=())
                 text, stats = self._complete(loaded, request, guard)
         finally:
             if stop is not None:
@@ -369,19 +409,18 @@ class EmbeddedBackend:
             "generation": stats["generation_ms"],
             "total": (time.perf_counter() - start) * 1000,
         }
-        self.last_stats = {"text": text, "profile": loaded.profile, **stats, "timings_ms": timings}
-        if fresh:
-            self.last_stats["load"] = loaded.breakdown
-        _record_stats(self.last_stats)
-        command, explanation = self._parse(loaded, text, stats)
-        return GeneratedCommand(
-            command=command,
-            backend=self.name,
-            model=self._model_label(loaded),
-            explanation=explanation,
-            raw={"text": text, "profile": loaded.profile, **stats},
+        completion = Completion(
+            text=text,
+            profile=loaded.profile,
+            model_label=self._model_label(loaded),
+            stats=stats,
             timings_ms=timings,
+            load=loaded.breakdown if fresh else None,
+            examples_shown=bool(request.examples),
         )
+        self.last_stats = completion.figures()
+        record_figures(self.last_stats)
+        return completion
 
     def _complete(
         self, loaded: LoadedModel, request: GenerationRequest, guard: _Guard
@@ -476,30 +515,6 @@ class EmbeddedBackend:
         }
         return text, stats
 
-    def _parse(
-        self, loaded: LoadedModel, text: str, stats: dict[str, Any]
-    ) -> tuple[str, str | None]:
-        from backends.parsing import parse_text_detailed
-
-        if stats["finish_reason"] == "length":
-            raise NoUsableCommand(
-                f"the embedded model's answer did not end within {self.settings.max_tokens} "
-                "tokens (embedded.max_tokens)",
-                raw=text,
-                backend=self.name,
-            )
-        if loaded.profile == "functiongemma":
-            if not text.strip():
-                raise NoUsableCommand(
-                    "the embedded model gave an empty command", raw=text, backend=self.name
-                )
-            # Re-assemble the whole call so the one parser applies its rules (one line, etc.).
-            call = functiongemma.PREFILL + text + functiongemma.END_OF_CALL
-            parsed = parse_text_detailed(call)
-        else:
-            parsed = parse_text_detailed(text)
-        return parsed.command, parsed.explanation
-
     def _model_label(self, loaded: LoadedModel) -> str:
         label = loaded.model.label
         if loaded.adapter is not None:
@@ -567,23 +582,3 @@ def _explain_native_crashes() -> None:
     # A stderr without a file descriptor has nowhere to take the report: go without.
     with contextlib.suppress(AttributeError, ValueError, OSError):
         faulthandler.enable(file=sys.stderr)
-
-
-def _record_stats(stats: dict[str, Any]) -> None:
-    """Append this generation's figures to $CARO_EMBEDDED_STATS (scripts/bench_embedded.py)."""
-    target = os.environ.get("CARO_EMBEDDED_STATS")
-    if not target:
-        return
-    try:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(stats) + "\n")
-    except OSError:
-        pass  # figures for a benchmark must never break a real request
-
-
-def _with_model(settings: EmbeddedSettings, model: str) -> EmbeddedSettings:
-    from dataclasses import replace
-
-    if os.sep in model or model.endswith(".gguf"):
-        return replace(settings, model_path=model, model=None)
-    return replace(settings, model=model, model_path=None)

@@ -18,7 +18,11 @@ the model two BOS tokens. Callers that tokenize without special tokens prepend `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from backends.examples_text import render_examples
+from backends.protocol import Example
 
 BOS = "<bos>"
 TRIGGER = "You are a model that can do function calling with the following functions"
@@ -90,19 +94,28 @@ def render_declaration(decl: dict[str, Any]) -> str:
     )
 
 
-def render_developer_turn(context: str | None = None) -> str:
-    """The fixed prefix of every prompt: developer turn with optional context lines."""
+def render_fixed_prefix(context: str | None = None) -> str:
+    """The developer turn up to the end of the declaration: fixed for one machine, so the
+    embedded backend saves its state (backends/prefix_cache.py)."""
     lines = f"{context.strip()}\n" if context and context.strip() else ""
     return (
-        f"<start_of_turn>developer\n{lines}{TRIGGER}"
-        f"{render_declaration(EXECUTE_SHELL_DECLARATION)}<end_of_turn>\n"
+        f"<start_of_turn>developer\n{lines}{TRIGGER}{render_declaration(EXECUTE_SHELL_DECLARATION)}"
     )
 
 
-def render_prompt(user_text: str, context: str | None = None) -> str:
+def render_developer_turn(context: str | None = None, examples: Sequence[Example] = ()) -> str:
+    """The developer turn: context lines, the tool, then any retrieved examples (after the
+    fixed part, so the saved prefix state still applies)."""
+    block = render_examples(examples)
+    return render_fixed_prefix(context) + (f"\n{block}" if block else "") + "<end_of_turn>\n"
+
+
+def render_prompt(
+    user_text: str, context: str | None = None, examples: Sequence[Example] = ()
+) -> str:
     """The full prompt, ending in the prefill so the model writes only the command."""
     return (
-        render_developer_turn(context)
+        render_developer_turn(context, examples)
         + f"<start_of_turn>user\n{user_text.strip()}<end_of_turn>\n"
         + f"<start_of_turn>model\n{PREFILL}"
     )

@@ -5,7 +5,7 @@ Data path: request -> context -> backend.generate -> parse -> assess -> confirm 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Userland = Literal["gnu", "bsd", "busybox", "unknown"]
@@ -35,10 +35,39 @@ class PlatformContext:
 
 
 @dataclass(frozen=True)
+class Example:
+    """One documented example shown to the model: a tldr page's description and command.
+
+    ``command`` keeps the page's ``{{placeholders}}`` as written.
+    """
+
+    page: str  # the tool's page name ("tar", "git-commit")
+    description: str
+    command: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"page": self.page, "description": self.description, "command": self.command}
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
-    text: str  # the user's words
+    text: str  # the user's words (for a revision: the words with the change, see revised)
     shell: str  # the target shell ("bash", "zsh", ...)
     context: PlatformContext
+    examples: tuple[Example, ...] = ()  # retrieved examples for the prompt (caro_py.knowledge)
+    # Set on a revision (`r` at the confirm prompt): the command being changed and how.
+    previous_command: str | None = None
+    revision: str | None = None
+
+    def revised(self, original: str, *, previous: str, words: str) -> GenerationRequest:
+        """A request for a changed command: the first request, the last command, the change.
+
+        Backends send `text` as the user's message, so it carries all three in one line,
+        worded as a request (the small embedded model turned "change it: ..." into junk
+        appended to the old command; this wording at least keeps it a command).
+        """
+        text = f"{original}, {words} (instead of: {previous})"
+        return replace(self, text=text, previous_command=previous, revision=words)
 
 
 @dataclass
@@ -49,6 +78,8 @@ class GeneratedCommand:
     explanation: str | None = None
     raw: Any = None  # the server's or model's raw answer, for --verbose and debugging
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The retrieved examples the backend put in its prompt; None: all it was given.
+    examples_used: tuple[Example, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,18 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "backend": ("string", "null"),  # the backend that answered
     "model": ("string", "null"),  # the model it used
     "fallback_from": ("array",),  # backends that failed before `backend` answered
+    "sources": ("array",),  # tldr examples in the model's prompt: {page, description, command}
     "risk": ("string", "null"),  # safe | moderate | high | critical
     "findings": ("array",),  # {rule_id, category, message, span: [start, end], risk}
     "decision": ("string", "null"),  # allow | confirm | block (under the active policy)
     "executed": ("boolean",),  # whether caro ran the command
     "exit_code": ("integer",),  # caro's own exit status (the command's when it ran)
-    "timings_ms": ("object",),  # {detect, generate, total}: numbers, or null if not reached
+    "timings_ms": ("object",),  # {retrieve, detect, generate, total}: numbers, or null
     "error": ("object", "null"),  # {type, message}, or null
 }
 FINDING_FIELDS: tuple[str, ...] = ("rule_id", "category", "message", "span", "risk")
-TIMING_FIELDS: tuple[str, ...] = ("detect", "generate", "total")
+TIMING_FIELDS: tuple[str, ...] = ("retrieve", "detect", "generate", "total")
+SOURCE_FIELDS: tuple[str, ...] = ("page", "description", "command")
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Result:
     backend: str | None = None
     model: str | None = None
     fallback_from: list[str] = field(default_factory=list)
+    sources: list[dict[str, str]] = field(default_factory=list)
     risk: str | None = None
     findings: list[dict[str, Any]] = field(default_factory=list)
     decision: str | None = None

@@ -16,7 +16,7 @@ from caro_py.visible import visible
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from backends.protocol import Health
+    from backends.protocol import Example, Health
     from safety import Assessment
 
 RISK_STYLES: dict[str, str] = {
@@ -68,6 +68,21 @@ def show_source(backend: str, model: str | None) -> None:
     from rich.text import Text
 
     err_console().print(Text(visible(f"{backend}" + (f" · {model}" if model else "")), style="dim"))
+
+
+def show_sources(examples: Sequence[Example], *, verbose: bool) -> None:
+    """Where the model's examples came from: one short line, or each example with -v."""
+    if not examples:
+        return
+    from rich.text import Text
+
+    pages = list(dict.fromkeys(example.page for example in examples))
+    console = err_console()
+    console.print(Text(visible("examples: tldr " + ", ".join(pages)), style="dim"))
+    if verbose:
+        for example in examples:
+            line = f"  · {example.page}: {example.description}: {example.command}"
+            console.print(Text(visible(line), style="dim"))
 
 
 def show_assessment(

@@ -6,6 +6,7 @@ from config.model import (
     REMOTE_BACKENDS,
     BackendSettings,
     EmbeddedSettings,
+    RetrievalSettings,
     SafetySettings,
     Settings,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "REMOTE_BACKENDS",
     "BackendSettings",
     "EmbeddedSettings",
+    "RetrievalSettings",
     "SafetySettings",
     "Settings",
 ]

@@ -18,6 +18,8 @@ from config.model import (
     REMOTE_BACKENDS,
     BackendSettings,
     EmbeddedSettings,
+    HistorySettings,
+    RetrievalSettings,
 )
 from safety.vocabulary import LEVELS
 
@@ -47,6 +49,8 @@ def _field_types(cls: type) -> dict[str, str]:
 
 BACKEND_TABLE_TYPES: dict[str, str] = _field_types(BackendSettings)
 EMBEDDED_TABLE_TYPES: dict[str, str] = _field_types(EmbeddedSettings)
+RETRIEVAL_TABLE_TYPES: dict[str, str] = _field_types(RetrievalSettings)
+HISTORY_TABLE_TYPES: dict[str, str] = _field_types(HistorySettings)
 
 
 class Problem(Exception):
@@ -198,6 +202,7 @@ def check_shell(key: str, value: str) -> str:
 
 
 MAX_THREADS = 1024
+MAX_EXAMPLES = 16  # more would crowd a small model's context and slow every request
 MAX_CONTEXT = 131_072  # 4x what Gemma 3 270M was trained on; far past any one-line request
 
 # Range and choice checks applied after the type check, by key name within a table.
@@ -225,6 +230,10 @@ EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "n_threads": check_bounded(MAX_THREADS),
     "n_ctx": check_bounded(MAX_CONTEXT),
     "max_tokens": check_positive,
+    "keep_alive": check_not_negative,
+}
+RETRIEVAL_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "k": check_bounded(MAX_EXAMPLES),
 }
 
 

@@ -10,7 +10,16 @@ import sys
 
 import pytest
 
-HEAVY = ("httpx", "rich", "llama_cpp", "tree_sitter", "tree_sitter_bash", "config.loader")
+HEAVY = (
+    "httpx",
+    "rich",
+    "llama_cpp",
+    "tree_sitter",
+    "tree_sitter_bash",
+    "config.loader",
+    "caro_py.knowledge",
+    "sqlite3",
+)
 PROBE = """
 import sys
 from caro_py.cli import main

@@ -63,7 +63,12 @@ def test_default_result_matches_the_schema() -> None:
     obj = json.loads(result.to_json())
     assert_result_schema(obj)
     assert list(obj) == list(SCHEMA)  # documented order
-    assert obj["timings_ms"] == {"detect": None, "generate": None, "total": 1.23}
+    assert obj["timings_ms"] == {
+        "retrieve": None,
+        "detect": None,
+        "generate": None,
+        "total": 1.23,
+    }
 
 
 @pytest.mark.parametrize(

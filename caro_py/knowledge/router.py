@@ -1,0 +1,254 @@
+"""The router: which tldr pages (tools) a request most likely needs, or none.
+
+Signals, combined into one score per page:
+
+- lexical: SQLite FTS5 BM25 of the request against every example description, page summary
+  and the project's own everyday requests (train split), summed per page over the best hits;
+- a tool named in the request ("with rsync", "git log ..."), a strong boost;
+- commonness: the prior table (everyday requests, core tools), so "list files" goes to ``ls``
+  rather than ``gio``;
+- platform: only the pages of this OS (tldr's linux or osx, plus common);
+- installed: tools not on PATH (and not shell builtins) are scaled down.
+
+The weights below were chosen on the DEV splits (scripts/bench_router.py), never on test.
+When the best page scores too low, the router abstains: no examples. A second page (another
+tool) is shown only when it scores close to the first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Collection, Container, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+WORD = re.compile(r"[a-z0-9][a-z0-9+._-]*")
+HITS = 80  # FTS rows read per request
+KIND_WEIGHT = {"example": 1.0, "summary": 0.6, "request": 1.6}
+HIT_DECAY = 0.6  # each further hit of one page counts this much of the previous one
+MAX_PAGES = 2
+MIN_RARE_TERMS = 3
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals combine; the defaults were chosen on the dev splits."""
+
+    named_bonus: float = 12.0  # added to a page the request names with an everyday word
+    named_strong: float = 150.0  # added to a page the request names with a distinctive word
+    # A named tool counts as named when its name is rare in other pages' descriptions, or
+    # fairly rare and the tool is a common one ('find', 'date'); else it is an everyday word.
+    rare_cutoff: float = 0.005
+    generic_cutoff: float = 0.02
+    prior_weight: float = 0.35  # score multiplier per log-unit of commonness
+    uncommon: float = 0.55  # multiplier for tools with no commonness at all
+    not_installed: float = 0.35  # multiplier for tools not on PATH and not builtins
+    min_score: float = 20.0  # below this the best page is too weak to show
+    second_ratio: float = 0.6  # a second page is shown at this share of the first's score
+
+
+@dataclass(frozen=True)
+class Candidate:
+    page: str
+    platform: str
+    tool: str
+    score: float
+    named: bool
+
+
+@dataclass(frozen=True)
+class Route:
+    candidates: tuple[Candidate, ...]  # best first, every page that scored
+    chosen: tuple[Candidate, ...]  # the pages to show; empty when not confident
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = (resources.files("caro_py.knowledge") / "data" / name).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return _word_list("stopwords.txt")
+
+
+@lru_cache(maxsize=1)
+def builtins() -> frozenset[str]:
+    return _word_list("builtins.txt")
+
+
+def words(text: str) -> list[str]:
+    return [w.strip("._-") for w in WORD.findall(text.lower()) if w.strip("._-")]
+
+
+def lexical_terms(tokens: Iterable[str], tools: Container[str] = ()) -> set[str]:
+    """Content words. A file name says nothing of the tool (and the everyday requests reuse a
+    few names a lot), except an extension that names one ('logs.tar.gz' -> 'tar')."""
+    terms: set[str] = set()
+    for token in tokens:
+        if "." in token and not token.startswith("."):
+            terms.update(ext for ext in token.split(".")[1:] if ext in tools)
+        elif "/" not in token:
+            terms.add(token)
+    return {t for t in terms if t not in stopwords() and len(t) > 1}
+
+
+def fts_query(terms: Iterable[str]) -> str | None:
+    """An OR of the words, each quoted (FTS5 syntax stays inert)."""
+    terms = sorted(terms)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+@lru_cache(maxsize=1024)
+def on_path(tool: str) -> bool:
+    return tool in builtins() or shutil.which(tool) is not None
+
+
+class Router:
+    """Routes requests over one knowledge base connection, for one OS's platforms."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        platforms: tuple[str, ...],
+        installed: Callable[[str], bool] | None = on_path,
+        weights: Weights | None = None,
+    ) -> None:
+        self.db = db
+        self.weights = weights or Weights()
+        self.platforms = platforms
+        self.installed = installed
+        self._prior: dict[str, float] | None = None
+        self._frequent: frozenset[str] | None = None
+        self._names: dict[str, tuple[str, str, str]] | None = None
+        self._generic: dict[str, float] = {}
+
+    def frequent(self) -> frozenset[str]:
+        if self._frequent is None:
+            rows = self.db.execute("SELECT word FROM frequent").fetchall()
+            self._frequent = frozenset(word for (word,) in rows)
+        return self._frequent
+
+    def prior(self) -> dict[str, float]:
+        if self._prior is None:
+            self._prior = dict(self.db.execute("SELECT tool, weight FROM prior").fetchall())
+        return self._prior
+
+    def names(self) -> dict[str, tuple[str, str, str]]:
+        """name or tool -> (page, platform, tool), the most specific platform winning."""
+        if self._names is None:
+            marks = ",".join("?" * len(self.platforms))
+            rows = self.db.execute(
+                "SELECT name, platform, tool, generic, tool_generic FROM pages "
+                f"WHERE platform IN ({marks})",
+                self.platforms,
+            ).fetchall()
+            self._generic = {row[2]: row[4] for row in rows}
+            self._generic.update({row[0]: row[3] for row in rows})
+            rank = {p: i for i, p in enumerate(self.platforms)}
+            rows.sort(key=lambda r: -rank[r[1]])  # specific platforms last: they overwrite
+            names: dict[str, tuple[str, str, str]] = {}
+            for name, platform, tool, *_generic in rows:
+                names[name] = (name, platform, tool)
+            for name, platform, tool, *_generic in rows:
+                if tool == name:
+                    continue
+                names.setdefault(tool, (name, platform, tool))
+            self._names = names
+        return self._names
+
+    def named_pages(self, tokens: list[str]) -> dict[str, float]:
+        """Pages the request spells out (a tool word, or words joined: 'git log' -> git-log),
+        each with how ordinary the word it was named by is (the share of other pages using it)."""
+        names = self.names()
+        found: dict[str, float] = {}
+        i = 0
+        while i < len(tokens):
+            for j in (3, 2, 1):  # the longest name wins: 'git log' is git-log, not git
+                joined = "-".join(tokens[i : i + j])
+                if j <= len(tokens) - i and joined in names:
+                    found[names[joined][0]] = self._generic.get(joined, 0.0)
+                    i += j - 1
+                    break
+            i += 1
+        return found
+
+    def lexical(self, tokens: list[str]) -> dict[tuple[str, str], float]:
+        terms = lexical_terms(tokens, self.names())
+        # Frequent words cost most of a query's time and weigh little; they are left out
+        # when enough rarer words remain to decide.
+        rare = terms - self.frequent()
+        rows = self._search(rare if len(rare) >= MIN_RARE_TERMS else terms)
+        scores: dict[tuple[str, str], float] = defaultdict(float)
+        seen: dict[tuple[str, str], int] = defaultdict(int)
+        for page, platform, kind, bm25 in rows:
+            key = (page, platform)
+            weight = KIND_WEIGHT.get(kind, 1.0) * HIT_DECAY ** seen[key]
+            seen[key] += 1
+            scores[key] += weight * max(0.0, -bm25)
+        return scores
+
+    def _search(self, terms: set[str]) -> list[tuple[str, str, str, float]]:
+        query = fts_query(terms)
+        if query is None:
+            return []
+        marks = ",".join("?" * len(self.platforms))
+        return self.db.execute(
+            "SELECT page, platform, kind, bm25(route) FROM route "
+            f"WHERE route MATCH ? AND platform IN ({marks}, 'common') ORDER BY rank LIMIT ?",
+            (query, *self.platforms, HITS),
+        ).fetchall()
+
+    def route(self, text: str, exclude: Collection[str] = ()) -> Route:
+        """The pages for ``text``; pages in ``exclude`` are never candidates (the dataset
+        builder leaves a request's own page out, as if the tool were unknown)."""
+        tokens = words(text)
+        names = self.names()
+        prior = self.prior()
+        lexical = self.lexical(tokens)
+        named = self.named_pages(tokens)
+        merged: dict[str, float] = defaultdict(float)
+        for (page, _platform), score in lexical.items():
+            if page in names:  # else a page of another OS, reached through a request row
+                merged[page] += score
+        for page in named:
+            merged[page] += 0.0  # a named page is a candidate even without lexical hits
+        w = self.weights
+        candidates: list[Candidate] = []
+        for page, score in merged.items():
+            if page in exclude:
+                continue
+            _, platform, tool = names[page]
+            is_named = page in named
+            common = prior.get(tool, 0.0)
+            if is_named:
+                generic = named[page]
+                rare = generic <= w.rare_cutoff or (common and generic <= w.generic_cutoff)
+                score += w.named_strong if rare else w.named_bonus
+            score *= 1.0 + w.prior_weight * math.log1p(common) if common else w.uncommon
+            # A tool the user names is shown even when it is not installed here.
+            if not is_named and self.installed is not None and not self.installed(tool):
+                score *= w.not_installed
+            candidates.append(Candidate(page, platform, tool, score, is_named))
+        candidates.sort(key=lambda c: (-c.score, c.page))
+        return Route(tuple(candidates), self.choose(candidates, w))
+
+    @staticmethod
+    def choose(candidates: list[Candidate], w: Weights) -> tuple[Candidate, ...]:
+        if not candidates or candidates[0].score < w.min_score:
+            return ()
+        best = candidates[0]
+        chosen = [best]
+        for other in candidates[1:MAX_PAGES]:
+            if other.score >= w.second_ratio * best.score and other.tool != best.tool:
+                chosen.append(other)
+        return tuple(chosen)

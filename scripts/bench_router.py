@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Router accuracy on the DEV splits (never test): is the reference tool among those shown?
+
+Sets: the project's everyday dev topics (scripts/_shellspec_*.py, split by build_dataset's
+own_split) and tldr-derived dev requests (build_dataset's tldr_records over the dev pages), the
+latter both with their page in the index (the shipped situation) and with every dev page
+removed from it (an index built by build_kb.py --drop-pages). The reference tool is the first
+program of the reference command. Prints top-1 / top-2 (among the pages shown, at most two),
+how often nothing is shown, how often only wrong tools are shown, and the p50/p95 latency of
+``retrieve`` (route + examples) in this warm process.
+
+    python scripts/bench_router.py                 # the shipped weights
+    python scripts/bench_router.py --grid          # search the weights on dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from _shellspec import parse_page, split_of  # noqa: E402
+from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
+from _shellspec_own import OWN_EXAMPLES  # noqa: E402
+from build_dataset import own_split, tldr_records  # noqa: E402
+from build_kb import PLATFORMS, TLDR, tool_of  # noqa: E402
+
+from caro_py.knowledge.index import connect, platforms_for  # noqa: E402
+from caro_py.knowledge.retrieve import retrieve  # noqa: E402
+from caro_py.knowledge.router import Router, Weights  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Case:
+    request: str
+    tool: str
+    os: str
+    page: str  # platform/stem, for dropping
+
+
+def everyday_cases(split: str = "dev") -> list[Case]:
+    cases: list[Case] = []
+    topics = [(e, False) for e in OWN_EXAMPLES] + [(e, True) for e in EVERYDAY_EXAMPLES]
+    for (topic, _cat, command, requests), everyday in topics:
+        tool = tool_of(command)
+        if tool and own_split(topic, everyday) == split:
+            cases.extend(Case(r, tool, "linux", f"caro/{topic}") for r in requests)
+    return cases
+
+
+def tldr_cases(split: str = "dev") -> list[Case]:
+    cases: list[Case] = []
+    for platform in PLATFORMS:
+        for path in sorted((TLDR / "pages" / platform).glob("*.md")):
+            page = parse_page(path.read_text(encoding="utf-8"), platform)
+            if page.is_alias or not page.examples or split_of(page.name) != split:
+                continue
+            os_name = "darwin" if platform == "osx" else "linux"
+            for rec in tldr_records([page], 1, 13):
+                tool = tool_of(str(rec["command"]))
+                if tool:
+                    cases.append(
+                        Case(str(rec["request"]), tool, os_name, f"{platform}/{path.stem}")
+                    )
+    return cases
+
+
+def score(cases: list[Case], routers: dict[str, Router]) -> dict[str, float]:
+    top1 = top2 = none = wrong = 0
+    for case in cases:
+        chosen = routers[case.os].route(case.request).chosen
+        tools = [c.tool for c in chosen]
+        top1 += bool(tools) and tools[0] == case.tool
+        top2 += case.tool in tools
+        none += not tools
+        wrong += bool(tools) and case.tool not in tools
+    n = len(cases) or 1
+    return {
+        "n": len(cases),
+        "top1": top1 / n,
+        "top2": top2 / n,
+        "none": none / n,
+        "wrong": wrong / n,
+    }
+
+
+def routers_for(db_path: Path | None, weights: Weights) -> dict[str, Router]:
+    db = connect(db_path)
+    return {os: Router(db, platforms_for(os), weights=weights) for os in ("linux", "darwin")}
+
+
+def line(name: str, m: dict[str, float]) -> str:
+    return (
+        f"{name:<34} n={m['n']:<5} top-1 {m['top1']:6.1%}  among shown (<=2) {m['top2']:6.1%}"
+        f"  none shown {m['none']:6.1%}  wrong only {m['wrong']:6.1%}"
+    )
+
+
+def latency(cases: list[Case]) -> tuple[float, float, float]:
+    """Wall-clock p50 and p95 and CPU-time p50 (ms) of ``retrieve`` in this warm process.
+
+    The CPU time is what a request costs when the machine is not shared; the wall clock
+    includes waiting for a core.
+    """
+    for case in cases[:5]:
+        retrieve(case.request, case.os)  # warm: the connection, name table, prior
+    wall, cpu = [], []
+    for case in cases:
+        t, c = time.perf_counter(), time.process_time()
+        retrieve(case.request, case.os)
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    wall.sort()
+    return statistics.median(wall), wall[int(len(wall) * 0.95) - 1], statistics.median(cpu)
+
+
+def grid(everyday: list[Case], tldr: list[Case]) -> None:
+    axes = {
+        "named_bonus": [6.0, 20.0],
+        "prior_weight": [0.35, 0.8],
+        "uncommon": [0.3, 0.6],
+        "not_installed": [0.2, 0.5],
+        "min_score": [8.0, 20.0, 40.0],
+        "second_ratio": [0.6],
+    }
+    results = []
+    for values in itertools.product(*axes.values()):
+        weights = Weights(**dict(zip(axes, values, strict=True)))
+        routers = routers_for(None, weights)
+        e, t = score(everyday, routers), score(tldr, routers)
+        # The aim: the right tool among those shown for everyday requests, few wrong shows.
+        objective = e["top2"] + 0.5 * t["top2"] - 0.5 * (e["wrong"] + t["wrong"])
+        results.append((objective, weights, e, t))
+    results.sort(key=lambda r: -r[0])
+    for objective, weights, e, t in results[:8]:
+        print(f"{objective:.3f} {weights}")
+        print("   " + line("everyday dev", e))
+        print("   " + line("tldr dev (sample)", t), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", action="store_true", help="search the router weights on dev")
+    parser.add_argument("--tldr-sample", type=int, default=0, help="every Nth tldr dev case")
+    args = parser.parse_args(argv)
+    everyday = everyday_cases()
+    tldr = tldr_cases()
+    if args.tldr_sample:
+        tldr = tldr[:: args.tldr_sample]
+    if args.grid:
+        grid(everyday, tldr)
+        return 0
+    weights = Weights()
+    routers = routers_for(None, weights)
+    print(line("everyday dev", score(everyday, routers)))
+    print(line("tldr dev, page in index", score(tldr, routers)))
+    with tempfile.TemporaryDirectory() as tmp:
+        dropped = Path(tmp) / "kb.sqlite"
+        from build_kb import build
+
+        build(dropped, {c.page for c in tldr})
+        print(line("tldr dev, page removed", score(tldr, routers_for(dropped, weights))))
+    p50, p95, cpu = latency(everyday + tldr[:200])
+    print(
+        f"retrieve latency (warm process): p50 {p50:.1f} ms, p95 {p95:.1f} ms wall clock; "
+        f"p50 {cpu:.1f} ms CPU time"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
