@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Retrieval off and on, side by side, through the product's own embedded backend.
 
-Each request goes to backends.embedded.EmbeddedBackend (the shipped prompt, prefix cache,
+Each request goes to backends.embedded.inprocess.EmbeddedBackend (the shipped prompt, prefix cache,
 n_ctx, stops and parser) twice: once bare, once with the examples caro_py.knowledge retrieves
 for it (the same call the pipeline makes, with [retrieval] k). Answers are judged by
 scripts/evaluate.py's judge (execution in the bubblewrap sandbox against the fixture tree,
@@ -40,7 +40,7 @@ from evaluate import (  # noqa: E402
     safety_blocker,
 )
 
-from backends.embedded import EmbeddedBackend  # noqa: E402
+from backends.embedded.inprocess import EmbeddedBackend  # noqa: E402
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from caro_py.knowledge import retrieve  # noqa: E402
