@@ -59,6 +59,8 @@ CREATE TABLE examples (
     description TEXT NOT NULL, command TEXT NOT NULL
 );
 CREATE INDEX examples_page ON examples (page, platform);
+CREATE INDEX pages_name ON pages (name);
+CREATE INDEX pages_tool ON pages (tool);
 CREATE TABLE prior (tool TEXT PRIMARY KEY, weight REAL NOT NULL);
 CREATE TABLE frequent (word TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE route USING fts5(
