@@ -1,12 +1,21 @@
-"""What the remote chat backends send: system prompt, tool, JSON fallback, repair turn."""
+"""What the remote chat backends send: the system message, the tool, stops, the repair turn.
+
+Two ways of asking (see backends/prompting.py for which a server gets): with the execute_shell
+tool declared, for servers that return native tool calls; or as one plain chat turn whose
+answer is the bare command, parsed as text. The system message is built in one place,
+``system_prompt``, for both ways and for the embedded ChatML profile.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from backends.protocol import GenerationRequest
 
 TOOL_NAME = "execute_shell"
+
+#: How the answer is asked for: a tool call, the bare command, or {"command": ...} as JSON.
+AnswerShape = Literal["tool", "command", "json"]
 
 COMMAND_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -29,13 +38,24 @@ SHELL_TOOL: dict[str, Any] = {
     },
 }
 
-#: Forces the one tool; servers that cannot (vLLM without auto tool choice) accept a named choice.
+#: Forces the one tool by name (vLLM, OpenAI, llama.cpp's server constrain the answer to it).
 TOOL_CHOICE: dict[str, Any] = {"type": "function", "function": {"name": TOOL_NAME}}
 
-#: response_format for servers that take a JSON schema (LM Studio, vLLM, OpenAI).
-JSON_SCHEMA_FORMAT: dict[str, Any] = {
-    "type": "json_schema",
-    "json_schema": {"name": "shell_command", "schema": COMMAND_SCHEMA, "strict": True},
+#: Where a plain answer has said all it should: the explanation a model adds after the
+#: command. None of them can cut a command or the code block that holds it; OpenAI takes at
+#: most four.
+TEXT_STOPS: tuple[str, ...] = ("\n\nExplanation", "\nExplanation:", "\n\nThis command", "\n\n\n")
+
+_HOW: dict[str, str] = {
+    "tool": f"Answer by calling the {TOOL_NAME} tool once with the command.",
+    "command": "Answer with only the command, on one line, with nothing before or after it.",
+    "json": 'Answer with only a JSON object: {"command": "<the command>"}.',
+}
+
+_USERLAND: dict[str, str] = {
+    "gnu": "GNU coreutils",
+    "bsd": "BSD userland: no GNU-only flags",
+    "busybox": "BusyBox applets",
 }
 
 _RULES = """\
@@ -46,23 +66,15 @@ Rules:
 - No commentary, no Markdown, no placeholders the user must fill in unless unavoidable."""
 
 
-def system_prompt(request: GenerationRequest, *, json_answer: bool) -> str:
+def system_prompt(request: GenerationRequest, *, answer: AnswerShape = "command") -> str:
+    """The system message for ``request``; every chat prompt caro sends starts with it."""
     ctx = request.context
-    userland = {
-        "gnu": "GNU coreutils",
-        "bsd": "BSD userland: no GNU-only flags",
-        "busybox": "BusyBox applets",
-    }.get(ctx.userland, "unknown userland: prefer POSIX flags")
-    how = (
-        'Answer with only a JSON object: {"command": "<the command>"}.'
-        if json_answer
-        else f"Answer by calling the {TOOL_NAME} tool once with the command."
-    )
+    userland = _USERLAND.get(ctx.userland, "unknown userland: prefer POSIX flags")
     return (
         f"You translate a request in plain words into one {request.shell} command.\n"
         f"System: {ctx.describe()}.\n"
         f"Working directory: {ctx.cwd}\n"
-        f"{how}\n" + _RULES.format(userland=userland) + examples_block(request)
+        f"{_HOW[answer]}\n" + _RULES.format(userland=userland) + examples_block(request)
     )
 
 
@@ -74,9 +86,11 @@ def examples_block(request: GenerationRequest) -> str:
     return f"\n\n{block}" if block else ""
 
 
-def messages(request: GenerationRequest, *, json_answer: bool) -> list[dict[str, Any]]:
+def messages(
+    request: GenerationRequest, *, answer: AnswerShape = "command"
+) -> list[dict[str, Any]]:
     return [
-        {"role": "system", "content": system_prompt(request, json_answer=json_answer)},
+        {"role": "system", "content": system_prompt(request, answer=answer)},
         {"role": "user", "content": request.text},
     ]
 
@@ -95,16 +109,15 @@ def _excerpt(answer: str) -> str:
 def repair_messages(
     request: GenerationRequest, previous_answer: str, problem: str
 ) -> list[dict[str, Any]]:
-    """The one follow-up caro sends when an answer held no usable command."""
+    """The one follow-up caro sends when an answer held a command it could not use."""
     return [
-        *messages(request, json_answer=True),
+        *messages(request, answer="command"),
         {"role": "assistant", "content": _excerpt(previous_answer)},
         {
             "role": "user",
             "content": (
-                f"That answer could not be used ({problem}). Reply with only "
-                '{"command": "<one command on one line>"}. If no single command can do it, '
-                'reply {"command": ""}.'
+                f"That answer could not be used ({problem}). Reply with only the one command, "
+                "on one line, nothing else."
             ),
         },
     ]

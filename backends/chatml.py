@@ -29,7 +29,7 @@ def render_prefix(request: GenerationRequest) -> str:
 
     from backends.chat_prompt import system_prompt
 
-    system = system_prompt(replace(request, examples=()), json_answer=True)
+    system = system_prompt(replace(request, examples=()), answer="json")
     if request.examples:
         return f"<|im_start|>system\n{system}"
     return f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
@@ -38,7 +38,7 @@ def render_prefix(request: GenerationRequest) -> str:
 def render_prompt(request: GenerationRequest) -> str:
     from backends.chat_prompt import system_prompt
 
-    system = system_prompt(request, json_answer=True)
+    system = system_prompt(request, answer="json")
     return (
         f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
         f"{request.text.strip()}<|im_end|>\n<|im_start|>assistant\n"

@@ -1,5 +1,8 @@
 """Which backend is up: concurrent probes in priority order, and a short-lived on-disk cache.
 
+The same cache file keeps, per server and model, what caro learned about how to ask it
+(backends/prompting.py), so each new caro process does not learn it again.
+
 All probes start at once, each bounded by the probe timeout; the caller then walks the order
 and waits only as long as a higher-priority probe is still out, so a fast winner is not held up
 by a slow or black-holed lower-priority address.
@@ -15,6 +18,7 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from backends.protocol import CommandGenerator, Health
 from backends.reasons import plain_reason
@@ -22,6 +26,9 @@ from backends.reasons import plain_reason
 #: Backends detection does not probe: they are tried in their place in the order.
 UNPROBED = frozenset({"embedded"})
 _CACHE_NAME = "detect.json"
+_SERVERS = "servers"
+#: How long what was learned about a server (how it takes a request) is trusted.
+SERVER_NOTES_MAX_AGE_S = 7 * 86400.0
 
 
 class Detector:
@@ -106,14 +113,33 @@ def cache_key(candidates: Iterable[tuple[str, str | None]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _read_file() -> dict[str, Any]:
+    try:
+        data = json.loads(cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_file(data: dict[str, Any]) -> None:
+    path = cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)  # readers never see half a file
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a probe
+
+
 def read_cache(key: str, max_age_s: float) -> tuple[str, float] | None:
     """(backend, age in seconds) when a fresh result for this setup is on disk."""
     if max_age_s <= 0:
         return None
+    data = _read_file()
     try:
-        data = json.loads(cache_file().read_text(encoding="utf-8"))
         backend, saved_at, saved_key = data["backend"], float(data["saved_at"]), data["key"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return None
     age = time.time() - saved_at
     if saved_key != key or not isinstance(backend, str) or not 0 <= age <= max_age_s:
@@ -122,19 +148,51 @@ def read_cache(key: str, max_age_s: float) -> tuple[str, float] | None:
 
 
 def write_cache(key: str, backend: str) -> None:
-    path = cache_file()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(
-            json.dumps({"backend": backend, "saved_at": time.time(), "key": key}),
-            encoding="utf-8",
-        )
-        os.replace(tmp, path)  # readers never see half a file
-    except OSError:
-        pass  # a cache that cannot be written only costs the next run a probe
+    data = _read_file()
+    data.update(backend=backend, saved_at=time.time(), key=key)
+    _write_file(data)
 
 
 def drop_cache() -> None:
+    """Forget the chosen backend; what was learned about each server stays."""
+    data = _read_file()
+    servers = data.get(_SERVERS)
+    if isinstance(servers, dict) and servers:
+        _write_file({_SERVERS: servers})
+        return
     with contextlib.suppress(OSError):
         cache_file().unlink()
+
+
+# --------------------------------------------------------------------------- per server
+
+
+def read_server_notes(server: str, max_age_s: float = SERVER_NOTES_MAX_AGE_S) -> dict[str, Any]:
+    """What was learned about how to ask ``server`` (backend, address and model), or {}."""
+    servers = _read_file().get(_SERVERS)
+    notes = servers.get(server) if isinstance(servers, dict) else None
+    if not isinstance(notes, dict):
+        return {}
+    saved_at = notes.get("saved_at")
+    if not isinstance(saved_at, (int, float)) or not 0 <= time.time() - saved_at <= max_age_s:
+        return {}
+    return notes
+
+
+def write_server_notes(server: str, notes: dict[str, Any]) -> None:
+    data = _read_file()
+    servers = data.get(_SERVERS)
+    if not isinstance(servers, dict):
+        servers = {}
+    now = time.time()
+    # Old entries go, so the file stays small however many servers come and go.
+    servers = {
+        name: value
+        for name, value in servers.items()
+        if isinstance(value, dict)
+        and isinstance(value.get("saved_at"), (int, float))
+        and now - value["saved_at"] <= SERVER_NOTES_MAX_AGE_S
+    }
+    servers[server] = {**notes, "saved_at": now}
+    data[_SERVERS] = servers
+    _write_file(data)

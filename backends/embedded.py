@@ -26,7 +26,6 @@ call (the load, one prompt decode) is not interrupted, so a stop lands at its en
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 import time
@@ -36,6 +35,7 @@ from typing import Any
 
 from backends import functiongemma
 from backends.adapters import AdapterInfo, apply_adapter, resolve_adapter
+from backends.embedded_answer import Completion, record_figures, to_command
 from backends.errors import BackendError, BackendTimeout, ModelError, NoUsableCommand
 from backends.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
 from backends.models import (
@@ -159,7 +159,7 @@ class EmbeddedBackend:
             embedded = settings.embedded
             if use_overrides and settings.model:
                 # --model for the embedded backend: a GGUF path or a catalog id.
-                embedded = _with_model(embedded, settings.model)
+                embedded = embedded.with_model(settings.model)
             verbose = verbose or settings.verbose
             if timeout is None:
                 timeout = settings.timeout_for(self.name)
@@ -228,6 +228,11 @@ class EmbeddedBackend:
             self._lock.release()
 
     # -- loading -------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        """The model, once loaded (the worker's status reports it); None before."""
+        return self._loaded
 
     def load(self) -> LoadedModel:
         """Resolve, fetch if needed, and load the model once; thread-safe."""
@@ -355,17 +360,32 @@ class EmbeddedBackend:
         )
 
     def generate_sync(
-        self, request: GenerationRequest, *, stop: threading.Event | None = None
+        self,
+        request: GenerationRequest,
+        *,
+        stop: threading.Event | None = None,
+        timeout: float | None = None,
     ) -> GeneratedCommand:
         """The blocking generation; ``generate`` runs it in a worker thread.
 
-        ``stop``, when set, ends it at the next check (BackendError); ``self.timeout`` bounds
-        it (BackendTimeout).
+        ``stop``, when set, ends it at the next check (BackendError); ``timeout`` (else
+        ``self.timeout``) bounds it (BackendTimeout).
         """
+        completion = self.complete_sync(request, stop=stop, timeout=timeout)
+        return to_command(completion, self.settings.max_tokens, request.examples)
+
+    def complete_sync(
+        self,
+        request: GenerationRequest,
+        *,
+        stop: threading.Event | None = None,
+        timeout: float | None = None,
+    ) -> Completion:
+        """The model's text and figures for ``request``, unparsed (what the worker returns)."""
         if not request.text.strip():
             raise NoUsableCommand("the request is empty", backend=self.name)
         start = time.perf_counter()
-        guard = _Guard(stop, self.timeout)
+        guard = _Guard(stop, self.timeout if timeout is None else timeout)
         if stop is not None:
             self._stops.add(stop)
         try:
@@ -389,20 +409,18 @@ class EmbeddedBackend:
             "generation": stats["generation_ms"],
             "total": (time.perf_counter() - start) * 1000,
         }
-        self.last_stats = {"text": text, "profile": loaded.profile, **stats, "timings_ms": timings}
-        if fresh:
-            self.last_stats["load"] = loaded.breakdown
-        _record_stats(self.last_stats)
-        command, explanation = self._parse(loaded, text, stats)
-        return GeneratedCommand(
-            command=command,
-            backend=self.name,
-            model=self._model_label(loaded),
-            explanation=explanation,
-            raw={"text": text, "profile": loaded.profile, **stats},
+        completion = Completion(
+            text=text,
+            profile=loaded.profile,
+            model_label=self._model_label(loaded),
+            stats=stats,
             timings_ms=timings,
-            examples_used=request.examples,
+            load=loaded.breakdown if fresh else None,
+            examples_shown=bool(request.examples),
         )
+        self.last_stats = completion.figures()
+        record_figures(self.last_stats)
+        return completion
 
     def _complete(
         self, loaded: LoadedModel, request: GenerationRequest, guard: _Guard
@@ -497,30 +515,6 @@ class EmbeddedBackend:
         }
         return text, stats
 
-    def _parse(
-        self, loaded: LoadedModel, text: str, stats: dict[str, Any]
-    ) -> tuple[str, str | None]:
-        from backends.parsing import parse_text_detailed
-
-        if stats["finish_reason"] == "length":
-            raise NoUsableCommand(
-                f"the embedded model's answer did not end within {self.settings.max_tokens} "
-                "tokens (embedded.max_tokens)",
-                raw=text,
-                backend=self.name,
-            )
-        if loaded.profile == "functiongemma":
-            if not text.strip():
-                raise NoUsableCommand(
-                    "the embedded model gave an empty command", raw=text, backend=self.name
-                )
-            # Re-assemble the whole call so the one parser applies its rules (one line, etc.).
-            call = functiongemma.PREFILL + text + functiongemma.END_OF_CALL
-            parsed = parse_text_detailed(call)
-        else:
-            parsed = parse_text_detailed(text)
-        return parsed.command, parsed.explanation
-
     def _model_label(self, loaded: LoadedModel) -> str:
         label = loaded.model.label
         if loaded.adapter is not None:
@@ -588,21 +582,3 @@ def _explain_native_crashes() -> None:
     # A stderr without a file descriptor has nowhere to take the report: go without.
     with contextlib.suppress(AttributeError, ValueError, OSError):
         faulthandler.enable(file=sys.stderr)
-
-
-def _record_stats(stats: dict[str, Any]) -> None:
-    """Append this generation's figures to $CARO_EMBEDDED_STATS (scripts/bench_embedded.py)."""
-    target = os.environ.get("CARO_EMBEDDED_STATS")
-    if not target:
-        return
-    try:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(stats) + "\n")
-    except OSError:
-        pass  # figures for a benchmark must never break a real request
-
-
-def _with_model(settings: EmbeddedSettings, model: str) -> EmbeddedSettings:
-    if os.sep in model or model.endswith(".gguf"):
-        return replace(settings, model_path=model, model=None)
-    return replace(settings, model=model, model_path=None)

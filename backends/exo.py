@@ -1,4 +1,8 @@
-"""Exo's cluster API (default http://localhost:52415), OpenAI-compatible."""
+"""Exo's cluster API (default http://localhost:52415), OpenAI-compatible.
+
+Whether Exo returns native tool calls depends on its version and model; caro learns it from the
+first answer like any other server's (backends/prompting.py).
+"""
 
 from __future__ import annotations
 
@@ -8,5 +12,3 @@ from backends.openai_compat import OpenAICompatBackend
 class ExoBackend(OpenAICompatBackend):
     name = "exo"
     probe_path = "/v1/models"
-    # Exo's handling of response_format is not documented: the JSON retry relies on the prompt.
-    json_format = None

@@ -1,21 +1,35 @@
 """What every remote backend shares: settings read once, one lazily made client, probe scaffold.
 
-Subclasses (OpenAICompatBackend, OllamaBackend) add the wire format: `_check` for the probe,
-and for `generate`: the first answer, the JSON-only answer, where the message sits in a
-response, and how a message is parsed.
+Generation is shared too: ask the way the server takes (native tool calls, or one plain chat
+turn read as text), learned once per server and model (backends/prompting.py); a shape the
+server refuses is retried once without it and never sent again; one repair turn, only for an
+answer that held something command-like. Subclasses (OpenAICompatBackend, OllamaBackend) add
+the wire format: `_check` for the probe, the payload, the tool and stop fields, where the
+message sits in a response, and how a message is parsed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from backends import chat_prompt
+from backends import prompting as prompting_store
+from backends.answer import looks_like_command, without_tool_name
 from backends.errors import BackendError, NoUsableCommand
+from backends.parsing import command_problem
+from backends.prompting import REFUSAL_STATUSES, Mode, Prompting
 from backends.protocol import GeneratedCommand, GenerationRequest, Health
 from backends.reasons import plain_reason, short_reason
-from backends.transport import JSONResponse, make_client, normalize_base_url, request_json
+from backends.transport import (
+    BackendHTTPError,
+    JSONResponse,
+    make_client,
+    normalize_base_url,
+    request_json,
+)
 from config.model import DEFAULT_BASE_URLS, Settings
 
 if TYPE_CHECKING:
@@ -23,14 +37,32 @@ if TYPE_CHECKING:
 
     from backends.parsing import ParsedCommand
 
-#: The answer's length cap when the config sets none.
-MAX_TOKENS = 1024
+#: The answer's length cap when the config sets none: a one-line command and a little
+#: lead-in fit; a small model's ramble past that is time spent on nothing caro uses.
+MAX_TOKENS = 160
+#: Requests one command may cost before caro gives up: the first ask and one more (the plain
+#: ask after the tool request, or a repair). A refused request counts; only the retry of a
+#: plain request without stops, once per server, comes on top.
+MAX_ASKS = 2
+
+
+class _Refused(Exception):
+    """The server answered a request carrying ``fields`` with an error status."""
+
+    def __init__(self, fields: set[str], error: BackendHTTPError) -> None:
+        super().__init__(error.message)
+        self.fields = fields
+        self.error = error
 
 
 class HttpBackend:
     """Base of the backends that talk HTTP to a server."""
 
     name: str = "http"
+    #: Where chat requests go.
+    chat_path: ClassVar[str] = "/v1/chat/completions"
+    #: The length cap when neither the config nor the backend sets one.
+    default_max_tokens: ClassVar[int] = MAX_TOKENS
 
     def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
         own = settings.backend_settings(self.name)
@@ -41,12 +73,14 @@ class HttpBackend:
         )
         self.configured_model = (settings.model if use_overrides else None) or own.model
         self.timeout = settings.timeout_for(self.name)
-        self.max_tokens = own.max_tokens or MAX_TOKENS
+        self.max_tokens = own.max_tokens or self.default_max_tokens
         self.probe_timeout = settings.probe_timeout_ms / 1000
         self._client: httpx.AsyncClient | None = None
         self._models: tuple[str, ...] | None = None
-        self._tools_rejected = False
+        self._learned: dict[str, Prompting] = {}
         self.requests_made = 0
+        #: Shape refusals seen, for -v: "500 to a request with tools".
+        self.refusals: list[str] = []
 
     @staticmethod
     def normalize_url(url: str) -> str:
@@ -108,29 +142,143 @@ class HttpBackend:
     # ------------------------------------------------------------------ generation
 
     async def generate(self, request: GenerationRequest) -> GeneratedCommand:
-        """First answer, parse; if it holds no usable command, one repair request; else give up."""
+        """Ask the way this server takes (backends/prompting.py); repair only a near miss.
+
+        Common case, once learned: one request. First contact with a server that ignores or
+        refuses tools: the tool request, then the plain one. A repair turn follows only an
+        answer that held something command-like, and only as the second request.
+        """
         started = time.perf_counter()
         self.check_ready()
         model = await self.resolve_model()
         resolved = time.perf_counter()
-        body = await self._first_answer(request, model)
+        prompting = self._prompting_for(model)
+        asked = 0
+        refused: _Refused | None = None
+        if prompting.mode != "text" and "tools" not in prompting.refused:
+            asked += 1
+            try:
+                body = await self._ask(model, prompting, request=request, tools=True)
+            except _Refused as exc:
+                refused = exc  # asked the plain way next; remembered once that works
+            else:
+                message = self._message(body)
+                if prompting.mode is None:
+                    self._learn(model, prompting, "tools" if _has_tool_calls(message) else "text")
+                try:
+                    return self._result(self._command(message), model, body, started, resolved)
+                except NoUsableCommand as exc:
+                    # A tool call that missed may be repaired; text written around a tool
+                    # the server never offered is asked again the plain way.
+                    if prompting.mode == "tools":
+                        return await self._repair(
+                            request, model, prompting, _answer_text(message), exc,
+                            started, resolved, asked,
+                        )  # fmt: skip
+        # Right after a refusal the plainest request goes: if that fails too, the server is
+        # failing, and no other field is wrongly blamed.
+        body = await self._ask(
+            model, prompting, request=request, tools=False, stops=refused is None
+        )
+        asked += 1
+        if refused is not None:
+            # The same request without the tool worked: the server refused it, not failed.
+            self._refuse(model, prompting, refused)
         message = self._message(body)
         try:
-            parsed = self._parse(message)
-        except NoUsableCommand as first:
-            repair = chat_prompt.repair_messages(request, _answer_text(message), first.message)
-            body = await self._json_answer(model, repair)
-            try:
-                parsed = self._parse(self._message(body))
-            except NoUsableCommand as second:
-                raise NoUsableCommand(
-                    f"{self.name} ({model}) gave no usable command, even after a repair "
-                    f"request: {second.message}",
-                    raw=second.raw,
-                    backend=self.name,
-                ) from None
-        done = time.perf_counter()
-        return self._result(parsed, model, body, started, resolved, done)
+            return self._result(self._command(message), model, body, started, resolved)
+        except NoUsableCommand as exc:
+            return await self._repair(
+                request, model, prompting, _answer_text(message), exc, started, resolved,
+                asked,
+            )  # fmt: skip
+
+    async def _repair(
+        self,
+        request: GenerationRequest,
+        model: str,
+        prompting: Prompting,
+        answer: str,
+        first: NoUsableCommand,
+        started: float,
+        resolved: float,
+        asked: int,
+    ) -> GeneratedCommand:
+        """One follow-up turn when the answer held a command caro could not use; else give up."""
+        if asked >= MAX_ASKS or not looks_like_command(answer):
+            raise self._unusable(model, first, repaired=False)
+        messages = chat_prompt.repair_messages(request, answer, first.message)
+        body = await self._ask(model, prompting, messages=messages, tools=False)
+        try:
+            return self._result(self._command(self._message(body)), model, body, started, resolved)
+        except NoUsableCommand as second:
+            raise self._unusable(model, second, repaired=True) from None
+
+    async def _ask(
+        self,
+        model: str,
+        prompting: Prompting,
+        *,
+        tools: bool,
+        request: GenerationRequest | None = None,
+        messages: list[dict[str, Any]] | None = None,
+        stops: bool = True,
+    ) -> Any:
+        """One generation's response body.
+
+        A refused shape (an error status right after a request carrying optional fields):
+        the tool request raises _Refused, for the caller to ask the plain way; a plain request
+        is sent once more without its stops, which are then never sent again.
+        """
+        if messages is None:
+            assert request is not None
+            messages = chat_prompt.messages(request, answer="tool" if tools else "command")
+        payload = self._payload(model, messages)
+        sent: set[str] = set()
+        if tools:
+            self._add_tools(payload)
+            sent.add("tools")
+        elif stops and "stop" not in prompting.refused:
+            self._add_stops(payload, list(chat_prompt.TEXT_STOPS))
+            sent.add("stop")
+        try:
+            return (await self._post(self.chat_path, payload)).body
+        except BackendHTTPError as exc:
+            if not sent or exc.status not in REFUSAL_STATUSES:
+                raise
+            refused = _Refused(sent, exc)
+        if tools:
+            raise refused
+        body = (await self._post(self.chat_path, self._payload(model, messages))).body
+        self._refuse(model, prompting, refused)
+        return body
+
+    # ------------------------------------------------------------------ what was learned
+
+    def _prompting_for(self, model: str) -> Prompting:
+        key = prompting_store.server_key(self.name, self.base_url, model)
+        found = self._learned.get(key)
+        if found is None:
+            found = self._learned[key] = prompting_store.load(key)
+        return found
+
+    def _learn(self, model: str, prompting: Prompting, mode: Mode) -> None:
+        prompting.mode = mode
+        self._save(model, prompting)
+
+    def _refuse(self, model: str, prompting: Prompting, refused: _Refused) -> None:
+        prompting.refused |= refused.fields
+        if "tools" in refused.fields:
+            prompting.mode = "text"
+        self.refusals.append(
+            f"{refused.error.status} to a request with {', '.join(sorted(refused.fields))}"
+        )
+        self._save(model, prompting)
+
+    def _save(self, model: str, prompting: Prompting) -> None:
+        prompting_store.save(prompting_store.server_key(self.name, self.base_url, model), prompting)
+
+    # ------------------------------------------------------------------ wire format hooks
 
     def check_ready(self) -> None:
         """Raise BackendUnavailable when the backend cannot work as configured (e.g. no key)."""
@@ -138,12 +286,15 @@ class HttpBackend:
     async def resolve_model(self) -> str:
         raise NotImplementedError
 
-    async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
-        """The response body to the request as asked first (tools where the server takes them)."""
+    def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The plain chat request: model, messages, length cap, no streaming."""
         raise NotImplementedError
 
-    async def _json_answer(self, model: str, messages: list[dict[str, Any]]) -> Any:
-        """The response body to ``messages`` with the answer asked for as plain JSON."""
+    def _add_tools(self, payload: dict[str, Any]) -> None:
+        """Declare the execute_shell tool (and choose it, where the API can say so)."""
+        raise NotImplementedError
+
+    def _add_stops(self, payload: dict[str, Any], stops: list[str]) -> None:
         raise NotImplementedError
 
     def _message(self, body: Any) -> dict[str, Any]:
@@ -154,6 +305,25 @@ class HttpBackend:
         """The command in an assistant message; NoUsableCommand when it holds none."""
         raise NotImplementedError
 
+    def _command(self, message: dict[str, Any]) -> ParsedCommand:
+        """The parsed command, without a tool name written in front of it."""
+        parsed = self._parse(message)
+        command = without_tool_name(parsed.command)
+        if command == parsed.command:
+            return parsed
+        problem = command_problem(command) if command else "the model gave an empty command"
+        if problem is not None:
+            raise NoUsableCommand(problem, raw=parsed.command, backend=self.name)
+        return dataclasses.replace(parsed, command=command)
+
+    def _unusable(self, model: str, exc: NoUsableCommand, *, repaired: bool) -> NoUsableCommand:
+        after = ", even after a repair request" if repaired else ""
+        return NoUsableCommand(
+            f"{self.name} ({model}) gave no usable command{after}: {exc.message}",
+            raw=exc.raw,
+            backend=self.name,
+        )
+
     def _result(
         self,
         parsed: ParsedCommand,
@@ -161,8 +331,8 @@ class HttpBackend:
         body: Any,
         started: float,
         resolved: float,
-        done: float,
     ) -> GeneratedCommand:
+        done = time.perf_counter()
         reported = body.get("model") if isinstance(body, dict) else None
         return GeneratedCommand(
             command=parsed.command,
@@ -179,9 +349,25 @@ class HttpBackend:
 
 
 def _answer_text(message: dict[str, Any]) -> str:
-    """The previous answer as text, for the repair turn."""
+    """The previous answer as text: its content, else the commands its tool calls carried."""
     content = message.get("content")
     if isinstance(content, str) and content.strip():
         return content
-    calls = message.get("tool_calls")
-    return json.dumps(calls, default=str) if calls else ""
+    calls = message.get("tool_calls") or []
+    found: list[str] = []
+    for call in calls if isinstance(calls, list) else []:
+        function = call.get("function") if isinstance(call, dict) else None
+        arguments = function.get("arguments") if isinstance(function, dict) else None
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments)
+            except ValueError:
+                found.append(arguments)
+                continue
+        if isinstance(arguments, dict) and isinstance(arguments.get("command"), str):
+            found.append(arguments["command"])
+    return "\n".join(found) if found else json.dumps(calls, default=str) if calls else ""
+
+
+def _has_tool_calls(message: dict[str, Any]) -> bool:
+    return bool(message.get("tool_calls") or message.get("function_call"))

@@ -9,7 +9,9 @@ from backends.openai_compat import OpenAICompatBackend, pick_model
 class LMStudioBackend(OpenAICompatBackend):
     name = "lmstudio"
     probe_path = "/v1/models"
-    # LM Studio takes tool_choice as "none" | "auto" | "required".
+    # LM Studio takes tool_choice as "none" | "auto" | "required"; models without native tool
+    # support get its default tool prompt, and a server that answers in text anyway is asked
+    # the plain way from then on.
     tool_choice = "required"
 
     async def resolve_model(self) -> str:

@@ -1,8 +1,9 @@
 """Ollama through its native API (default http://localhost:11434).
 
 Probe GET /api/version; models from /api/ps (loaded) and /api/tags (installed); generate with
-POST /api/chat, tools and stream:false, falling back to `format` with a JSON schema when the
-model takes no tools.
+POST /api/chat, stream:false. Tool support depends on the model (a 400 "does not support
+tools" otherwise): the tool request and the plain one are chosen as for any server
+(backends/http_backend.py); stops go in `options.stop`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 from backends import chat_prompt
 from backends.errors import BackendError, BackendProtocolError, BackendUnavailable
 from backends.http_backend import HttpBackend
-from backends.openai_compat import pick_model, rejects_shape
+from backends.openai_compat import pick_model
 from backends.parsing import ParsedCommand, parse_ollama_message_detailed
-from backends.protocol import GenerationRequest, Health
+from backends.protocol import Health
 from backends.reasons import short_reason
-from backends.transport import BackendHTTPError, normalize_base_url
+from backends.transport import normalize_base_url
 
 
 def _names(body: Any) -> tuple[str, ...]:
@@ -34,6 +35,7 @@ def _names(body: Any) -> tuple[str, ...]:
 
 class OllamaBackend(HttpBackend):
     name = "ollama"
+    chat_path = "/api/chat"
 
     @staticmethod
     def normalize_url(url: str) -> str:
@@ -89,29 +91,12 @@ class OllamaBackend(HttpBackend):
             "options": {"temperature": 0, "num_predict": self.max_tokens},
         }
 
-    async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
-        if not self._tools_rejected:
-            payload = self._payload(model, chat_prompt.messages(request, json_answer=False))
-            payload["tools"] = [chat_prompt.SHELL_TOOL]
-            try:
-                return (await self._post("/api/chat", payload)).body
-            except BackendHTTPError as exc:
-                # "... does not support tools": the model's template has no tool slot.
-                if not rejects_shape(exc, "tools"):
-                    raise
-                self._tools_rejected = True
-        return await self._json_answer(model, chat_prompt.messages(request, json_answer=True))
+    def _add_tools(self, payload: dict[str, Any]) -> None:
+        # Ollama has no tool_choice: a model that takes tools decides whether to call one.
+        payload["tools"] = [chat_prompt.SHELL_TOOL]
 
-    async def _json_answer(self, model: str, messages: list[dict[str, Any]]) -> Any:
-        payload = self._payload(model, messages)
-        payload["format"] = chat_prompt.COMMAND_SCHEMA
-        try:
-            return (await self._post("/api/chat", payload)).body
-        except BackendHTTPError as exc:
-            if not rejects_shape(exc, "format"):
-                raise
-        payload["format"] = "json"  # Ollama before 0.5 takes only "json", not a schema
-        return (await self._post("/api/chat", payload)).body
+    def _add_stops(self, payload: dict[str, Any], stops: list[str]) -> None:
+        payload["options"]["stop"] = stops
 
     def _message(self, body: Any) -> dict[str, Any]:
         message = body.get("message") if isinstance(body, dict) else None

@@ -21,6 +21,9 @@ class OpenAIBackend(OpenAICompatBackend):
     # OpenAI's newer models reject max_tokens and any temperature but the default.
     max_tokens_key = "max_completion_tokens"
     temperature = None
+    # Reasoning models count their hidden reasoning against the cap: a command's worth of
+    # tokens would leave nothing for the answer.
+    default_max_tokens = 1024
 
     def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
         super().__init__(settings, use_overrides=use_overrides)

@@ -1,7 +1,8 @@
 """The shared client for servers that speak OpenAI's chat-completions API.
 
-One request with the execute_shell tool forced; if the server rejects tools (a 400/422), one
-retry asking for plain JSON; if the answer holds no usable command, one repair request.
+How a request is asked (the tool, or one plain turn) is decided in backends/http_backend.py;
+this module adds the wire format: the payload, the tool and its tool_choice, stop sequences,
+and where the answer sits in a response.
 """
 
 from __future__ import annotations
@@ -13,26 +14,10 @@ from backends import chat_prompt
 from backends.errors import BackendProtocolError, BackendUnavailable
 from backends.http_backend import HttpBackend
 from backends.parsing import ParsedCommand, parse_openai_message_detailed
-from backends.protocol import GenerationRequest, Health
-from backends.transport import BackendHTTPError
-from config.model import Settings
+from backends.protocol import Health
 
-#: Status codes with which servers say "I do not take this request shape" (tools, formats).
-_SHAPE_REJECTED = frozenset({400, 422})
 #: Model ids that are never chat models; skipped when caro picks a model itself.
 _NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcribe", "image")
-
-
-def rejects_shape(exc: BackendHTTPError, *words: str) -> bool:
-    """Did the server refuse the request's shape (tools, a format) rather than fail?
-
-    400/422 say so directly; some servers (llama-cpp-python) answer a validation error with a
-    500 naming the field, so a 4xx/5xx whose message names it counts too.
-    """
-    if exc.status in _SHAPE_REJECTED:
-        return True
-    text = exc.message.lower()
-    return any(word in text for word in words)
 
 
 def pick_model(ids: list[str] | tuple[str, ...]) -> str | None:
@@ -66,17 +51,12 @@ class OpenAICompatBackend(HttpBackend):
 
     name: str = "openai-compatible"
     probe_path: ClassVar[str] = "/v1/models"
-    #: response_format for the JSON retry; None where the server's support is unknown.
-    json_format: ClassVar[dict[str, Any] | None] = chat_prompt.JSON_SCHEMA_FORMAT
-    #: How this server is told to call the tool (vLLM needs the named form without extra flags).
+    #: How this server is told to call the tool: by name, which vLLM, OpenAI and llama.cpp's
+    #: server honour by constraining the answer to the tool's arguments.
     tool_choice: ClassVar[Any] = chat_prompt.TOOL_CHOICE
     #: The field that caps the answer's length, and the sampling temperature (None: leave out).
     max_tokens_key: ClassVar[str] = "max_tokens"
     temperature: ClassVar[float | None] = 0
-
-    def __init__(self, settings: Settings, *, use_overrides: bool = True) -> None:
-        super().__init__(settings, use_overrides=use_overrides)
-        self._format_rejected = False
 
     # ------------------------------------------------------------------ probe and models
 
@@ -106,19 +86,6 @@ class OpenAICompatBackend(HttpBackend):
 
     # ------------------------------------------------------------------ generation
 
-    async def _first_answer(self, request: GenerationRequest, model: str) -> Any:
-        if not self._tools_rejected:
-            payload = self._payload(model, chat_prompt.messages(request, json_answer=False))
-            payload["tools"] = [chat_prompt.SHELL_TOOL]
-            payload["tool_choice"] = self.tool_choice
-            try:
-                return (await self._post("/v1/chat/completions", payload)).body
-            except BackendHTTPError as exc:
-                if not rejects_shape(exc, "tool"):
-                    raise
-                self._tools_rejected = True  # this server (or model) takes no tools
-        return await self._json_answer(model, chat_prompt.messages(request, json_answer=True))
-
     def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": model,
@@ -130,20 +97,12 @@ class OpenAICompatBackend(HttpBackend):
             payload["temperature"] = self.temperature
         return payload
 
-    async def _json_answer(self, model: str, messages: list[dict[str, Any]]) -> Any:
-        payload = self._payload(model, messages)
-        if self.json_format is not None and not self._format_rejected:
-            try:
-                return (
-                    await self._post(
-                        "/v1/chat/completions", {**payload, "response_format": self.json_format}
-                    )
-                ).body
-            except BackendHTTPError as exc:
-                if not rejects_shape(exc, "response_format", "json_schema"):
-                    raise
-                self._format_rejected = True  # the instruction alone has to do
-        return (await self._post("/v1/chat/completions", payload)).body
+    def _add_tools(self, payload: dict[str, Any]) -> None:
+        payload["tools"] = [chat_prompt.SHELL_TOOL]
+        payload["tool_choice"] = self.tool_choice
+
+    def _add_stops(self, payload: dict[str, Any], stops: list[str]) -> None:
+        payload["stop"] = stops
 
     def _parse(self, message: dict[str, Any]) -> ParsedCommand:
         return parse_openai_message_detailed(message)

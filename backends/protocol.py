@@ -5,7 +5,7 @@ Data path: request -> context -> backend.generate -> parse -> assess -> confirm 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, runtime_checkable
 
 Userland = Literal["gnu", "bsd", "busybox", "unknown"]
@@ -51,10 +51,23 @@ class Example:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    text: str  # the user's words
+    text: str  # the user's words (for a revision: the words with the change, see revised)
     shell: str  # the target shell ("bash", "zsh", ...)
     context: PlatformContext
     examples: tuple[Example, ...] = ()  # retrieved examples for the prompt (caro_py.knowledge)
+    # Set on a revision (`r` at the confirm prompt): the command being changed and how.
+    previous_command: str | None = None
+    revision: str | None = None
+
+    def revised(self, original: str, *, previous: str, words: str) -> GenerationRequest:
+        """A request for a changed command: the first request, the last command, the change.
+
+        Backends send `text` as the user's message, so it carries all three in one line,
+        worded as a request (the small embedded model turned "change it: ..." into junk
+        appended to the old command; this wording at least keeps it a command).
+        """
+        text = f"{original}, {words} (instead of: {previous})"
+        return replace(self, text=text, previous_command=previous, revision=words)
 
 
 @dataclass

@@ -107,10 +107,11 @@ def _embedded(
     if factory is not None:
         return factory(settings, use_overrides=use_overrides, context=context)
     try:
-        from backends.embedded import EmbeddedBackend
+        from backends.worker.client import WorkerBackend
     except ImportError as exc:
         raise BackendUnavailable(
             f"the embedded backend cannot load: {exc}", backend="embedded"
         ) from None
-    backend = EmbeddedBackend(settings, use_overrides=use_overrides, context=context)
+    # The model runs in a worker process (backends/worker): a crash there is an error here.
+    backend = WorkerBackend(settings, use_overrides=use_overrides, context=context)
     return cast(CommandGenerator, backend)

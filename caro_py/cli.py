@@ -50,6 +50,7 @@ class CaroCommand(click.Command):
         # Checked first (click consumes the list as it parses); words after `--` are request text.
         options = args[: args.index("--")] if "--" in args else args
         wants_json = "--json" in options
+        ctx.meta["caro.dashdash"] = "--" in args
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as err:
@@ -115,6 +116,14 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--backends", "list_backends", is_flag=True, help="Probe all backends; show a table.")
 @click.option("--show-config", is_flag=True, help="Print the effective settings.")
 @click.option("--init-config", is_flag=True, help="Write a commented default config file.")
+# --- the shell: history, explain, the hotkey widget (caro_py/history.py, explain.py, shell_init.py)
+@click.option(
+    "--history", "show_history", is_flag=True, help="List the latest requests (-n N: how many)."
+)
+@click.option("--clear-history", is_flag=True, help="Delete every recorded request.")
+@click.option("--explain", "explain_command", metavar="CMD", help="Explain CMD; run nothing.")
+@click.option("--widget", is_flag=True, hidden=True, help="For the shell hotkey (caro init).")
+@click.option("--stop-worker", is_flag=True, help="Stop the embedded model's worker process.")
 @click.option(
     "--version",
     is_flag=True,
@@ -128,10 +137,20 @@ def cli(ctx: click.Context, words: tuple[str, ...], **flags: Any) -> None:
     """Turn REQUEST, in plain words, into one shell command; run it only if you say yes.
 
     The request may also come from -p TEXT or from stdin when it is piped.
+    `caro init bash|zsh|fish` prints the hotkey snippet for your shell's rc file
+    (to ask about those words instead: caro -- init zsh).
     """
     started = ctx.meta.get("caro.started", time.perf_counter())
+    if flags["widget"]:
+        # The bash widget ignores Ctrl-C while caro works (so readline keeps the line);
+        # caro takes it back, so Ctrl-C still stops it.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        code = dispatch(words, flags, os.environ, started=started)
+        code = dispatch(
+            words, flags, os.environ, started=started, dashdash=ctx.meta.get("caro.dashdash", False)
+        )
     except REPORTED as err:
         code = report(err, as_json=flags["as_json"], started=started)
     except KeyboardInterrupt:
@@ -146,8 +165,14 @@ def cli(ctx: click.Context, words: tuple[str, ...], **flags: Any) -> None:
 
 
 def dispatch(
-    words: tuple[str, ...], flags: dict[str, Any], env: Mapping[str, str], *, started: float
+    words: tuple[str, ...],
+    flags: dict[str, Any],
+    env: Mapping[str, str],
+    *,
+    started: float,
+    dashdash: bool = False,
 ) -> int:
+    """Run the mode the flags ask for. `dashdash`: the words came after `--` (request text)."""
     modes = [
         name
         for name, on in (
@@ -155,11 +180,27 @@ def dispatch(
             ("--backends", flags["list_backends"]),
             ("--show-config", flags["show_config"]),
             ("--init-config", flags["init_config"]),
+            ("--history", flags["show_history"]),
+            ("--clear-history", flags["clear_history"]),
+            ("--explain", flags["explain_command"] is not None),
+            ("--widget", flags["widget"]),
+            ("--stop-worker", flags["stop_worker"]),
         )
         if on
     ]
     if len(modes) > 1:
         raise UsageError(f"use one of {', '.join(modes)} at a time")
+    if not modes and flags["prompt_text"] is None and not dashdash:
+        from caro_py import shell_init
+
+        if shell_init.is_init(words):
+            sys.stdout.write(shell_init.snippet(words[1]))
+            return 0
+    limit = 0
+    if modes == ["--history"]:
+        limit, words = history_limit(words, flags), ()
+    if modes == ["--widget"]:
+        modes = []  # a request like any other, answered for the hotkey
     if modes and (words or flags["prompt_text"] is not None):
         raise UsageError(f"{modes[0]} takes no request text")
     for key in ("config_path", "model", "base_url", "backend"):
@@ -169,6 +210,8 @@ def dispatch(
     require_text(words, flags)
     if flags["init_config"]:
         return init_config(flags["config_path"], env, as_json=flags["as_json"])
+    if flags["stop_worker"]:
+        return stop_worker(as_json=flags["as_json"])
 
     from pathlib import Path
 
@@ -194,6 +237,16 @@ def dispatch(
         return show_config(settings, warnings, as_json=flags["as_json"])
     if flags["list_backends"]:
         return show_backends(settings, as_json=flags["as_json"])
+    if flags["show_history"] or flags["clear_history"]:
+        from caro_py.history_cli import clear_history, show_history
+
+        if flags["clear_history"]:
+            return clear_history(env, as_json=flags["as_json"])
+        return show_history(env, limit=limit, as_json=flags["as_json"])
+    if flags["explain_command"] is not None:
+        from caro_py.explain import explain_cli
+
+        return explain_cli(flags["explain_command"], settings, env, as_json=flags["as_json"])
     if flags["check_command"] is not None:
         if not flags["check_command"].strip():
             raise UsageError("--check needs a command to judge; it got only blanks")
@@ -208,8 +261,22 @@ def dispatch(
         dry_run=flags["dry_run"],
         yes=flags["yes"],
         verbose=flags["verbose"],
+        widget=flags["widget"],
     )
     return pipeline.run(options, settings, started=started, env=env)
+
+
+def history_limit(words: tuple[str, ...], flags: Mapping[str, Any]) -> int:
+    """How many rows --history lists: `-n N` (-n never runs anything here), else 20."""
+    from caro_py.history import DEFAULT_LIMIT
+
+    if not flags["dry_run"]:
+        if words:
+            raise UsageError("--history takes no request text (to say how many: -n N)")
+        return DEFAULT_LIMIT
+    if len(words) != 1 or not words[0].isdigit() or int(words[0]) < 1:
+        raise UsageError("--history -n needs a whole number of rows, 1 or more")
+    return int(words[0])
 
 
 # Flag names as the user typed them, where click's parameter name differs.
@@ -363,6 +430,24 @@ def show_backends(settings: Settings, *, as_json: bool) -> int:
         from caro_py import render
 
         render.backends_table(healths)
+    return 0
+
+
+def stop_worker(*, as_json: bool) -> int:
+    """Tell the embedded model's worker process to exit (it frees the model's memory)."""
+    import asyncio
+
+    from backends.worker import lifecycle
+
+    pid = asyncio.run(lifecycle.stop())
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"stopped": pid}) + "\n")
+    elif pid is None:
+        sys.stderr.write("caro: no embedded worker is running\n")
+    else:
+        sys.stderr.write(f"caro: stopped the embedded worker (pid {pid})\n")
     return 0
 
 

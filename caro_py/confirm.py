@@ -1,5 +1,6 @@
-"""Ask before running: `Execute? [y/N/e]`, with editing on a prefilled readline line.
+"""Ask before running: `Execute? [y/N/e/r/x]`, with editing on a prefilled readline line.
 
+y runs, e edits, r revises (more words, a new command), x explains; anything else declines.
 Default is No. A high-risk command (or a critical one under the permissive policy) needs
 the word `yes`. EOF declines; Ctrl-C propagates as KeyboardInterrupt (exit 130).
 """
@@ -15,10 +16,16 @@ class Answer(enum.Enum):
     RUN = "run"
     DECLINE = "decline"
     EDIT = "edit"
+    REVISE = "revise"
+    EXPLAIN = "explain"
 
 
-PROMPT = "Execute? [y/N/e] "
-PROMPT_YES = "{label} risk. Type 'yes' to run it, 'e' to edit, anything else declines: "
+PROMPT = "Execute? [y/N/e/r/x] "
+PROMPT_YES = (
+    "{label} risk. Type 'yes' to run it, 'e' to edit, 'r' to revise, 'x' to explain, "
+    "anything else declines: "
+)
+PROMPT_REVISE = "What should change? "
 PROMPT_HIGH = PROMPT_YES.format(label="High")
 
 
@@ -50,6 +57,10 @@ def interpret(line: str, *, needs_yes: bool) -> Answer:
     word = line.strip().lower()
     if word in ("e", "edit"):
         return Answer.EDIT
+    if word in ("r", "revise"):
+        return Answer.REVISE
+    if word in ("x", "explain"):
+        return Answer.EXPLAIN
     if needs_yes:
         return Answer.RUN if word == "yes" else Answer.DECLINE
     return Answer.RUN if word in ("y", "yes") else Answer.DECLINE
@@ -70,3 +81,14 @@ def edit(command: str) -> str:
         return input("> ").strip()
     finally:
         readline.set_startup_hook(None)
+
+
+def revision() -> str:
+    """The words that say how to change the command (empty: keep it and ask again)."""
+    sys.stderr.write(PROMPT_REVISE)
+    sys.stderr.flush()
+    import contextlib
+
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (line editing for input())
+    return " ".join(input().split())

@@ -42,6 +42,13 @@ class Options:
     dry_run: bool = False
     yes: bool = False
     verbose: bool = False
+    # The shell hotkey (caro init): print `RISK<TAB>COMMAND` on stdout, never ask or run.
+    widget: bool = False
+
+    @property
+    def quiet(self) -> bool:
+        """No human-facing output on stderr beyond errors (--json, the widget)."""
+        return self.as_json or self.widget
 
 
 def run(options: Options, settings: Settings, *, started: float, env: Mapping[str, str]) -> int:
@@ -58,18 +65,49 @@ def run(options: Options, settings: Settings, *, started: float, env: Mapping[st
         code = EXIT_INTERRUPTED
     result.exit_code = code
     result.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    remember(result, options, settings, env)
     if options.as_json:
         sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.flush()
+    elif options.widget and code == 0 and result.command is not None:
+        from caro_py.shell_init import widget_line
+
+        sys.stdout.write(widget_line(result.risk or "unknown", result.command))
         sys.stdout.flush()
     elif result.error and result.error["type"] in ("blocked", "declined"):
         render.show_stop(result.error["message"])  # the system working, not failing
     elif result.error and code != EXIT_INTERRUPTED:
         render.show_error(result.error["message"])
-    elif code == EXIT_INTERRUPTED:
+    elif code == EXIT_INTERRUPTED and not options.widget:  # the shell redraws its own line
         sys.stderr.write("\n")
-    if options.verbose and not options.as_json:
+    if options.verbose and not options.quiet:
         show_timings(result)
     return code
+
+
+def origin_of(options: Options) -> str:
+    """Where the request came from, for the history."""
+    if options.widget:
+        return "widget"
+    if options.as_json:
+        return "json"
+    return "prompt" if interactive() else "pipe"
+
+
+def remember(result: Result, options: Options, settings: Settings, env: Mapping[str, str]) -> None:
+    """Add the request to the history (unless switched off); a failure only warns."""
+    if not settings.history.enabled:
+        return
+    import os
+
+    from caro_py import history
+
+    try:
+        history.record(
+            result, origin=origin_of(options), cwd=os.getcwd(), path=history.history_path(env)
+        )
+    except (OSError, history.HistoryError) as exc:
+        render.show_warning(f"could not record the history: {exc}")
 
 
 def steps(options: Options, settings: Settings, result: Result, env: Mapping[str, str]) -> int:
@@ -79,7 +117,7 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
     shell_path = resolve_shell(settings.shell, env)
     context = detect_context(shell_path, env=env)
     request = GenerationRequest(text=options.request, shell=context.shell, context=context)
-    if options.verbose and not options.as_json:
+    if options.verbose and not options.quiet:
         render.show_notice(f"context: {context.describe()}", style="dim")
     request = with_examples(request, settings, options, result)
 
@@ -88,7 +126,7 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
     result.explanation = generated.explanation
     used = generated.examples_used if generated.examples_used is not None else request.examples
     result.sources = [example.to_dict() for example in used]
-    if not options.as_json:
+    if not options.quiet:
         render.show_source(generated.backend, generated.model)
         render.show_sources(used, verbose=options.verbose)
 
@@ -97,13 +135,13 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
     while True:
         assessment = judge(command, request, policy, result)
         blocked = assessment.decision.value == "block"
-        if not options.as_json:
+        if not options.quiet:
             if not blocked:
                 render.print_command(command)
             render.show_assessment(assessment, result.explanation, with_command=blocked)
         if blocked:
             raise BlockedError(block_reason(assessment))
-        if options.dry_run:
+        if options.dry_run or options.widget:
             return 0
         if options.yes:
             require_yes_allowed(assessment)
@@ -118,6 +156,18 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
             return execute(command, shell_path, options, result)
         if answer == "decline":
             raise DeclinedError("declined; nothing was run")
+        if answer == "explain":
+            explain_here(command, settings, result)
+            continue  # nothing changed: the same command, judged and asked again
+        if answer == "revise":
+            words = revision_words()
+            if not words:
+                continue
+            request = request.revised(options.request, previous=command, words=words)
+            generated = generate(request, settings, options, result).generated
+            render.show_source(generated.backend, generated.model)
+            command, result.explanation = generated.command, generated.explanation
+            continue
         command = edited(command)
         # The edited text is a new command: judge it and ask again from the top.
         result.explanation = None
@@ -160,7 +210,7 @@ def generate(
 
     def on_event(message: str) -> None:
         # Fallback notices: always said on stderr (and recorded in JSON's fallback_from).
-        if not options.as_json:
+        if not options.quiet:
             render.show_notice(message)
 
     explicit = settings.backend if settings.backend != "auto" else None
@@ -272,6 +322,28 @@ def ask(assessment: Assessment) -> str:
     return confirm.ask(
         needs_yes=assessment.risk >= Risk.HIGH, risk_label=assessment.risk.label
     ).value
+
+
+def revision_words() -> str:
+    from caro_py import confirm
+
+    try:
+        return confirm.revision()
+    except EOFError:
+        raise DeclinedError("declined while revising; nothing was run") from None
+
+
+def explain_here(command: str, settings: Settings, result: Result) -> None:
+    """`x` at the prompt: explain the command; a failure is said, and the prompt comes back."""
+    from caro_py import explain
+
+    try:
+        with render.waiting("asking for an explanation…", False):
+            explanation = explain.explain(command, settings, backend=result.backend)
+    except REPORTED as err:
+        render.show_warning(f"cannot explain it: {message_of(err)}")
+        return
+    explain.show(explanation)
 
 
 def edited(command: str) -> str:

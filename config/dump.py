@@ -24,6 +24,7 @@ def settings_toml(settings: Settings) -> str:
     safety = data.pop("safety")
     embedded = data.pop("embedded")
     retrieval = data.pop("retrieval")
+    history = data.pop("history")
     chosen = data.pop("backend")
     lines = [f"# effective settings; file: {source or '(none, defaults)'}"]
     # --model/CARO_MODEL and --base-url have no top-level key in the file.
@@ -41,6 +42,7 @@ def settings_toml(settings: Settings) -> str:
         lines += ["", f"[backend.{name}]", *(_line(k, v) for k, v in table.items())]
     lines += ["", "[embedded]", *(_line(k, v) for k, v in embedded.items())]
     lines += ["", "[retrieval]", *(_line(k, v) for k, v in retrieval.items())]
+    lines += ["", "[history]", *(_line(k, v) for k, v in history.items())]
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,7 @@ from config.validate import (
     BACKEND_TABLE_TYPES,
     EMBEDDED_TABLE_CHECKS,
     EMBEDDED_TABLE_TYPES,
+    HISTORY_TABLE_TYPES,
     RETRIEVAL_TABLE_CHECKS,
     RETRIEVAL_TABLE_TYPES,
     SAFETY_LEVELS,
@@ -175,7 +176,7 @@ def apply_file(
 
 
 def apply_tables(settings: Settings, data: dict[str, Any], warnings: list[str]) -> None:
-    known_top = [*TOP_LEVEL_TYPES, "embedded", "retrieval"]
+    known_top = [*TOP_LEVEL_TYPES, "embedded", "retrieval", "history"]
     for key, value in data.items():
         if key == "backend":
             apply_backend(settings, value, warnings)
@@ -197,6 +198,12 @@ def apply_tables(settings: Settings, data: dict[str, Any], warnings: list[str]) 
             )
             for name, item in clean.items():
                 setattr(settings.retrieval, name, item)
+        elif key == "history":
+            if not isinstance(value, dict):
+                raise Problem("history", f"expected a table, got {type_name(value)}")
+            clean = check_table("history.", value, HISTORY_TABLE_TYPES, {}, warnings)
+            for name, item in clean.items():
+                setattr(settings.history, name, item)
         elif key in TOP_LEVEL_TYPES:
             clean = check_table("", {key: value}, TOP_LEVEL_TYPES, TOP_LEVEL_CHECKS, warnings)
             setattr(settings, key, clean[key])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 #: The embedded model's prompt formats (backends/functiongemma.py, backends/chatml.py).
@@ -53,6 +54,15 @@ class EmbeddedSettings:
     # llama.cpp's extra buffer types (CPU weight repacking, AMX). Off: they crash the first
     # decode on Intel CPUs with AMX (llama.cpp#20824); the README has the measured cost.
     extra_buffers: bool = False
+    # Seconds the worker process keeps the model loaded after its last request; 0: the
+    # worker serves one request and exits (no resident process).
+    keep_alive: float = 300.0
+
+    def with_model(self, model: str) -> EmbeddedSettings:
+        """These settings with --model applied: a GGUF path or a catalog id."""
+        if os.sep in model or model.endswith(".gguf"):
+            return replace(self, model_path=model, model=None)
+        return replace(self, model=model, model_path=None)
 
 
 @dataclass
@@ -72,6 +82,13 @@ class SafetySettings:
     level: str = "moderate"  # strict | moderate | permissive
     allow: list[str] = field(default_factory=list)  # regular expressions over the whole command
     deny: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HistorySettings:
+    """The [history] table: the record of requests (caro_py/history.py)."""
+
+    enabled: bool = True
 
 
 def _default_backends() -> dict[str, BackendSettings]:
@@ -101,6 +118,7 @@ class Settings:
     backends: dict[str, BackendSettings] = field(default_factory=_default_backends)
     embedded: EmbeddedSettings = field(default_factory=EmbeddedSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     source: Path | None = None  # the config file these came from, if any
     verbose: bool = False  # -v: a run-time switch, never read from the file
 

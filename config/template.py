@@ -114,11 +114,15 @@ def render_template() -> str:
         "# llama.cpp's extra buffer types (weight repacking). Off by default: on Intel CPUs",
         "# with AMX they crash llama.cpp (see the README).",
         f"extra_buffers = {toml_value(e.extra_buffers)}",
+        "# Seconds the worker process keeps the model loaded after the last request",
+        "# (about 390 MB of memory while idle); 0: a fresh process per request, none stays.",
+        f"keep_alive = {toml_value(e.keep_alive)}",
     ]
     # Fields added to EmbeddedSettings later still appear, with their default.
     described = {
         "enabled", "model", "model_path", "adapter_path", "default_adapter",
         "prompt_profile", "n_threads", "n_ctx", "max_tokens", "grammar", "extra_buffers",
+        "keep_alive",
     }  # fmt: skip
     for f in dataclasses.fields(e):
         value = getattr(e, f.name)
@@ -134,5 +138,12 @@ def render_template() -> str:
         optional("enabled", r.enabled, "true"),
         "# How many examples at most (1-16).",
         f"k = {toml_value(r.k)}",
+    ]
+    lines += [
+        "",
+        "# The record of requests (caro --history): time, words, command, backend, risk,",
+        "# what became of it, exit code, directory. Never the environment or API keys.",
+        "[history]",
+        f"enabled = {toml_value(d.history.enabled)}",
     ]
     return "\n".join(lines) + "\n"

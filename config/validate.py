@@ -18,6 +18,7 @@ from config.model import (
     REMOTE_BACKENDS,
     BackendSettings,
     EmbeddedSettings,
+    HistorySettings,
     RetrievalSettings,
 )
 from safety.vocabulary import LEVELS
@@ -49,6 +50,7 @@ def _field_types(cls: type) -> dict[str, str]:
 BACKEND_TABLE_TYPES: dict[str, str] = _field_types(BackendSettings)
 EMBEDDED_TABLE_TYPES: dict[str, str] = _field_types(EmbeddedSettings)
 RETRIEVAL_TABLE_TYPES: dict[str, str] = _field_types(RetrievalSettings)
+HISTORY_TABLE_TYPES: dict[str, str] = _field_types(HistorySettings)
 
 
 class Problem(Exception):
@@ -228,6 +230,7 @@ EMBEDDED_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "n_threads": check_bounded(MAX_THREADS),
     "n_ctx": check_bounded(MAX_CONTEXT),
     "max_tokens": check_positive,
+    "keep_alive": check_not_negative,
 }
 RETRIEVAL_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "k": check_bounded(MAX_EXAMPLES),

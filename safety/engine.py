@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from safety.checks import command_key
+from safety.checks.table import only_describes
 from safety.facts import Invocation
 from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
@@ -158,6 +159,8 @@ def run_rules(walker: Walker, length: int) -> list[Finding]:
             seen[key] = Finding(rule.id, rule.category, message, (start, end), rule.risk)
 
     for inv in walker.invocations:
+        if inv.args and only_describes(inv):
+            continue  # `helm uninstall --help`, `kubectl delete --dry-run=client`: nothing runs
         for rule in rules_for(inv):
             for span, target in rule.check(inv):
                 record(rule, span, target)

@@ -79,7 +79,41 @@ def _prints_credentials(inv: Invocation) -> bool:
         return True
     if name == "kubectl" and texts[:2] == ["config", "view"]:
         return "--raw" in texts
-    return False
+    if name in ("kubectl", "oc", "k") and "get" in texts[:3]:
+        return _k8s_secret_data(texts)
+    return " ".join([name, *texts[:4]]).startswith(_TOKEN_PRINTERS)
+
+
+# Commands that print an access token or a stored secret.
+_TOKEN_PRINTERS = (
+    "gcloud auth print-access-token", "gcloud auth print-identity-token",
+    "gcloud auth application-default print-access-token", "az account get-access-token",
+    "aws sts get-session-token", "aws ecr get-login-password",
+    "aws secretsmanager get-secret-value",
+    "aws ssm get-parameter", "vault read", "vault kv get", "vault token create",
+    "heroku auth:token", "doctl auth token", "op read", "op item get", "bw get password",
+    "pass show", "gopass show", "glab auth token", "npm token", "az keyvault secret show",
+    "gcloud secrets versions access", "docker-credential-desktop get",
+    "docker-credential-secretservice get", "docker-credential-pass get",
+    "aws iam create-access-key", "az ad sp create-for-rbac", "kubectl create token",
+    "gcloud auth print", "az account get-access-token", "heroku config",
+    "aws sts assume-role", "vault login",
+)  # fmt: skip
+
+
+def _k8s_secret_data(texts: list[str]) -> bool:
+    """`kubectl get secret X -o yaml|json` or a jsonpath into .data: the secret's values."""
+    kinds = [t for t in texts if not t.startswith("-")]
+    if not any(k.split("/", 1)[0] in ("secret", "secrets") for k in kinds[1:3]):
+        return False
+    joined = " ".join(texts)
+    output = re.search(r"(?:-o|--output)[= ]?(\S+)", joined)
+    if output is None:
+        return False
+    fmt = output.group(1).strip("'\"")
+    if fmt in ("yaml", "json", "go-template") or fmt.startswith("go-template"):
+        return True
+    return ".data" in joined or "stringData" in joined
 
 
 def secret_content(inv: Invocation, extra: Tainted | None = None) -> bool:

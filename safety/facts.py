@@ -12,6 +12,9 @@ DYN_SET = "\ue001"
 PATH_MARK = "\ue002"  # what $PATH expands to, so rules can see a PATH that keeps the old one
 # Prefix of the env keys that mark a variable holding a credential (`K=$(cat ~/.ssh/id_rsa)`).
 SECRET_VAR = "\ue003"
+# Prefix of the env keys that mark a variable whose value nobody can work out before it runs:
+# a line read from input, a function or script argument.
+UNKNOWN_VAR = "\ue004"
 DYNAMIC_CHARS = frozenset((DYN, DYN_SET))
 
 Span = tuple[int, int]
@@ -25,6 +28,7 @@ class Word:
     subst_download: bool = False  # a command substitution inside it fetches from the network
     subst_secret: bool = False  # a command substitution inside it reads a credential file
     subst_picked: bool = False  # ...but only a value picked out of it (grep KEY .env | cut)
+    unknown: bool = False  # holds a value read from input or passed in as an argument
 
     @property
     def dynamic(self) -> bool:

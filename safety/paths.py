@@ -13,6 +13,8 @@ from safety.facts import DYN, DYN_SET
 class Place(enum.Enum):
     ROOT = "the root directory /"
     HOME = "a home directory"
+    HOME_DATA = "keys or documents in a home directory"
+    TOP_DIR = "a directory at the top of the file system"
     SYSTEM_TOP = "a system directory"
     SYSTEM = "files inside a system directory"
     DEVICE = "a disk device"
@@ -27,7 +29,8 @@ class Place(enum.Enum):
 SYSTEM_TOPS: frozenset[str] = frozenset(
     {
         "/etc", "/bin", "/sbin", "/usr", "/boot", "/lib", "/lib32", "/lib64", "/libx32",
-        "/var", "/var/lib", "/var/spool", "/var/cache", "/var/db", "/var/mail",
+        "/var", "/var/lib", "/var/spool", "/var/cache", "/var/db", "/var/mail", "/var/www",
+        "/var/backups", "/var/opt",
         "/dev", "/sys", "/proc", "/run", "/srv", "/opt", "/snap", "/efi",
         "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec",
         "/usr/share", "/usr/include",
@@ -56,6 +59,25 @@ def is_local_install(path: str, cwd: str | None = None) -> bool:
 LOG_TREES: tuple[str, ...] = ("/var/log/", "/var/adm/", "/private/var/log/")
 
 HOME_PARENTS: tuple[str, ...] = ("/home", "/Users", "/root")
+
+# Folders in a home whose loss is not "clearing some files": keys, mail, a user's documents.
+# Anything inside the key folders counts too (credentials aside from public ones are judged by
+# _secret_path); for the others only the folder itself, or everything in it.
+HOME_KEY_DIRS: frozenset[str] = frozenset(
+    {".ssh", ".gnupg", ".password-store", ".aws", ".kube", ".azure", ".docker"}
+)
+HOME_DATA_DIRS: frozenset[str] = frozenset(
+    {
+        "Documents", "Desktop", "Pictures", "Photos", "Music", "Videos", "Movies", "Mail",
+        "Dropbox", "OneDrive", "Google Drive", "Nextcloud", "Library", "Projects", "projects",
+        "src", "code", "work", "workspace", "git", "repos", ".config", ".local", ".mozilla",
+        ".thunderbird", ".var", ".gnupg", ".ssh", ".password-store", ".aws", ".kube", "Zotero",
+        "Obsidian", "Notes", "notes", "backup", "backups", "Backups", ".mail", "Maildir",
+        "docs", "Docs", "documents", "photos", "pictures", "music", "videos", "Sites", "thesis",
+    }
+)  # fmt: skip
+# Top-level directories that hold nothing lasting (deleting in them is ordinary).
+_SCRATCH_TOPS = frozenset({"/tmp", "/var/tmp", "/dev/shm", "/scratch"})
 
 _DEVICE = re.compile(
     r"^/dev/(?:"
@@ -113,7 +135,20 @@ def _absolute(path: str, cwd: str | None) -> str | None:
     return None
 
 
-def _classify_abs(path: str) -> Place:
+def _home_data(parts: list[str], dynamic: frozenset[int]) -> bool:
+    """Inside a home, do `parts` name a key or document folder (or an unknown name)?"""
+    first = parts[0]
+    if 0 in dynamic:
+        return True  # ~/"$f": whatever the value is, it is something in the home
+    if first in HOME_KEY_DIRS:
+        return len(parts) == 1 or _secret_path("/".join(parts))
+    # The folder or everything in it (`find ~/Documents | xargs rm` lists ~/Documents/*).
+    return first in HOME_DATA_DIRS and (
+        len(parts) == 1 or (len(parts) == 2 and is_glob_all(parts[1]))
+    )
+
+
+def _classify_abs(path: str, dynamic: frozenset[int] = frozenset()) -> Place:
     # A trailing glob over everything means "the directory itself" for our purposes.
     stripped = path.rstrip("/")
     head, _, last = stripped.rpartition("/")
@@ -127,13 +162,21 @@ def _classify_abs(path: str) -> Place:
         return Place.ROOT
     if norm in HOME_PARENTS:
         return Place.HOME
-    for parent in ("/home/", "/Users/"):
-        if norm.startswith(parent) and "/" not in norm[len(parent) :]:
+    for parent in ("/home/", "/Users/", "/root/"):
+        if norm.startswith(parent) and parent != "/root/" and "/" not in norm[len(parent) :]:
             return Place.HOME
+        if norm.startswith(parent):
+            rest = norm[len(parent) :].split("/")
+            # /home/USER/X... (or /root/X...): X decides.
+            inner = rest if parent == "/root/" else rest[1:]
+            if inner and _home_data(inner, dynamic):
+                return Place.HOME_DATA
     if is_device(norm):
         return Place.DEVICE
     if norm in SYSTEM_TOPS:
         return Place.SYSTEM_TOP
+    if norm.count("/") == 1 and norm not in _SCRATCH_TOPS and not any(c in norm for c in "*?["):
+        return Place.TOP_DIR
     if any(ch in norm for ch in "*?["):
         # /e* or /us? could name a system tree: judge the glob against the list.
         for top in SYSTEM_TOPS:
@@ -163,6 +206,7 @@ def classify(path: str, cwd: str | None = None) -> Place:
                 return Place.EMPTY_VAR
         return Place.OTHER
     clean = path.replace(DYN_SET, "x").replace(DYN, "x")
+    dynamic = _dynamic_home_parts(path)
     if not clean.startswith(("/", "~")) and cwd is None:
         base = clean.rstrip("/")
         while base.startswith("./") and len(base) > 2:
@@ -180,7 +224,15 @@ def classify(path: str, cwd: str | None = None) -> Place:
     absolute = _absolute(clean, cwd)
     if absolute is None:
         return Place.OTHER
-    return _classify_abs(absolute)
+    return _classify_abs(absolute, dynamic)
+
+
+def _dynamic_home_parts(path: str) -> frozenset[int]:
+    """Positions (after the home) of path parts that are wholly a run-time value: ~/"$f"."""
+    if not path.startswith("~"):
+        return frozenset()
+    parts = path.partition("/")[2].split("/")
+    return frozenset(i for i, part in enumerate(parts) if part and not part.strip(DYN + DYN_SET))
 
 
 # Files whose damage hands the machine to someone else or locks everyone out.
@@ -268,8 +320,28 @@ _SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
 # Cheap gate: text without any of these can't name a credential.
 _SECRET_HINT = re.compile(
     r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
-    r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password"
+    r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
+    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history"
 )
+# Browser and mail profiles: cookies, saved logins and session tokens live in them.
+_PROFILE_DIRS: tuple[tuple[str, ...], ...] = (
+    (".mozilla", "firefox"), (".mozilla",), (".thunderbird",), (".config", "google-chrome"),
+    (".config", "chromium"), (".config", "BraveSoftware"), (".config", "microsoft-edge"),
+    (".config", "vivaldi"), (".config", "opera"), (".config", "Signal"),
+    (".local", "share", "keyrings"), ("snap", "firefox"), ("snap", "chromium"),
+    ("Library", "Keychains"), ("Library", "Cookies"),
+    ("Library", "Application Support", "Google", "Chrome"),
+    ("Library", "Application Support", "Firefox"), ("Library", "Safari"),
+)  # fmt: skip
+# Shell and client histories: passwords and tokens typed on a command line end up in them.
+_HISTORY_FILES = frozenset(
+    {".bash_history", ".zsh_history", ".psql_history", ".mysql_history", ".python_history",
+     ".node_repl_history", ".rediscli_history", ".sqlite_history"}
+)  # fmt: skip
+_PROFILE_FILES = frozenset(
+    {"Cookies", "Login Data", "Web Data", "cookies.sqlite", "logins.json", "key4.db", "key3.db",
+     "signons.sqlite", "Local State", "login.keychain-db", "places.sqlite"}
+)  # fmt: skip
 _SECRET_FILES = re.compile(r"^secrets?\.(?:ya?ml|json|env|txt|toml)$")
 
 
@@ -286,6 +358,11 @@ def _secret_path(path: str) -> bool:
             return True  # the whole directory: private keys included
         first = rest[0]
         return not (first.startswith(_SSH_PUBLIC) or first.endswith(".pub"))
+    if name in _PROFILE_FILES or name in _HISTORY_FILES:
+        return True
+    for i in range(len(parts)):
+        if any(tuple(parts[i : i + len(p)]) == p for p in _PROFILE_DIRS):
+            return True
     for i, part in enumerate(parts):
         rest = parts[i + 1 :]
         if part in (".aws", ".gnupg", ".password-store", ".azure"):

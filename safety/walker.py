@@ -14,7 +14,9 @@ from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
-from safety import grammar, interp
+from safety import code as code_reader
+from safety import grammar, interp, persist
+from safety.checks.startup import appended_text
 from safety.commands import (
     OTHER_INTERPRETERS,
     SHELLS,
@@ -23,6 +25,7 @@ from safety.commands import (
     is_interpreter,
     is_shell,
     reads_code_from_stdin,
+    write_targets,
 )
 from safety.exfil import secret_content
 from safety.expand import brace_expand, scanned_values, unescape_word
@@ -31,6 +34,7 @@ from safety.facts import (
     DYN_SET,
     PATH_MARK,
     SECRET_VAR,
+    UNKNOWN_VAR,
     FunctionDef,
     Invocation,
     Redirect,
@@ -107,7 +111,12 @@ class Val:
     download: bool = False
     secret: bool = False
     picked: bool = False
+    unknown: bool = False  # from input, a function or script argument: anything at all
+    array: bool = False  # "${a[@]}": one word per element, quoted or not
 
+
+# Parameters whose value is whatever the caller passes: never known here.
+POSITIONAL = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*"})
 
 DEFAULT_ENV = {
     "HOME": "~",
@@ -478,6 +487,12 @@ class Walker:
     def walk_body(self, body: Any, ctx: Ctx, redirects: list[Redirect]) -> Flow:
         if body.type == "command":
             return self.walk_command(body, ctx, redirects)
+        if body.type == "list" and body.named_child_count >= 2:
+            # The grammar hangs `a && b > f` on the list; in bash the redirect is b's alone.
+            *first, last = [c for c in body.named_children if c.type != "comment"]
+            for stmt in first:
+                self.walk(stmt, ctx)
+            return self.walk_body(last, ctx, redirects)
         # Redirects around a compound statement apply to everything inside; keep them on a
         # command-less record so write and device rules still see them.
         self.add(Invocation(argv=[], span=self.span_of(body, ctx), redirects=redirects), ctx)
@@ -587,12 +602,27 @@ class Walker:
             if value_node is None:
                 val = Val("")
                 span = self.span_of(item, ctx)
+            elif value_node.type == "array":
+                # a=(~ /etc): keep the elements, so "${a[@]}" gives them back one by one.
+                elements = [self.eval(c, ctx) for c in value_node.named_children]
+                val = Val(
+                    " ".join(e.text for e in elements),
+                    subst=any(e.subst for e in elements),
+                    download=any(e.download for e in elements),
+                    secret=any(e.secret for e in elements),
+                    unknown=any(e.unknown for e in elements),
+                )
+                span = self.span_of(value_node, ctx)
             else:
                 val = self.eval(value_node, ctx)
                 span = self.span_of(value_node, ctx)
             word = Word(val.text, span, val.subst, val.download, val.secret, val.picked)
             base = name.split("[", 1)[0]
             ctx.env[base] = val.text
+            if val.unknown:
+                ctx.env[UNKNOWN_VAR + base] = "1"
+            else:
+                ctx.env.pop(UNKNOWN_VAR + base, None)
             if val.secret:
                 ctx.env[SECRET_VAR + base] = "picked" if val.picked else "whole"
             else:
@@ -604,9 +634,10 @@ class Walker:
         var_node = node.child_by_field_name("variable")
         var = self.text_of(var_node, ctx) if var_node is not None else ""
         values: list[str] = []
-        dynamic = False
+        dynamic = unknown = False
         for child in node.children_by_field_name("value"):
             val = self.eval(child, ctx)
+            unknown = unknown or val.unknown or (val.subst and val.text.strip() in (DYN, DYN_SET))
             parts = val.text.split() if val.split else [val.text]
             if val.split or any(ch in val.text for ch in (DYN, DYN_SET)):
                 dynamic = dynamic or any(DYN in p or DYN_SET in p for p in parts)
@@ -620,6 +651,8 @@ class Walker:
                 self.walk(body, ctx)
         else:
             ctx.env[var] = DYN_SET if values else DYN
+            if unknown:
+                ctx.env[UNKNOWN_VAR + var] = "1"  # `for f in $(cat list)`: whatever the file says
             self.walk(body, ctx)
         return Flow()
 
@@ -729,7 +762,12 @@ class Walker:
                 fd.self_background = fd.self_background or inv.background or ctx.infinite
         if name == "cd":
             self.track_cd(inv, ctx)
-        elif name == "read" and inv.stdin_secret:
+        if name in ("read", "mapfile", "readarray"):
+            for word in inv.args:
+                if not word.text.startswith("-") and word.text.isidentifier():
+                    ctx.env[word.text] = DYN_SET
+                    ctx.env[UNKNOWN_VAR + word.text] = "1"  # a line of input: anything
+        if name == "read" and inv.stdin_secret:
             for word in inv.args:
                 if not word.text.startswith("-") and word.text.isidentifier():
                     ctx.env[SECRET_VAR + word.text] = "whole"  # the line read is the credential
@@ -738,6 +776,7 @@ class Walker:
                 alias, eq, value = word.text.partition("=")
                 if eq and value:
                     self.nested(value, word, ctx, "alias")
+        self.follow_installed(inv, ctx)
         inner = unwrap(inv) if follow else None
         if inner is not None:
             if inner.argv is not None and inner.placeholder is not None:
@@ -749,9 +788,12 @@ class Walker:
                 flow = Flow()
                 for value in values or [DYN_SET]:
                     # Arguments built from a credential on stdin carry it onward.
+                    # After a prefix (`dir/{}`) a listed path stands for its last part: what
+                    # `ls dir` prints is names, not paths.
+                    tail = value.rstrip("/").rsplit("/", 1)[-1] or value
                     argv = [
                         Word(
-                            w.text.replace(token, value),
+                            w.text.replace(token, value if w.text.startswith(token) else tail),
                             w.span,
                             subst_secret=w.subst_secret or inv.stdin_secret and token in w.text,
                         )
@@ -765,12 +807,15 @@ class Walker:
                 leak = inv.stdin_secret
                 if inner.extra_args and inv.stdin_text is not None:
                     argv += [
-                        Word(t, inv.span, subst_secret=leak) for t in inv.stdin_text.split()[:64]
+                        Word(t, inv.span, subst_secret=leak)
+                        for t in re.split(r"[\s\x00]+", inv.stdin_text)[:64]
+                        if t
                     ]
                 elif inner.extra_args and inv.stdin_paths:
                     argv += [Word(p, inv.span, subst_secret=leak) for p in inv.stdin_paths[:16]]
                 elif inner.extra_args:
-                    argv.append(Word(DYN_SET, inv.span, subst_secret=leak))
+                    # Arguments from a file or output we cannot see: they could be anything.
+                    argv.append(Word(DYN_SET, inv.span, subst_secret=leak, unknown=True))
                 if not argv:
                     return Flow()
                 child = Invocation(
@@ -803,6 +848,9 @@ class Walker:
         if code is not None:
             for snippet in interp.shell_snippets(code.text):
                 self.nested(snippet, code, ctx, name + " code")
+            for kind, command in code_reader.effects(name, code.text):
+                if kind == "shell":  # a command the code builds: 'rm -rf ' + home
+                    self.nested(command, code, ctx, name + " code")
         if inv.stdin_text is not None and reads_code_from_stdin(inv):
             if is_shell(name):
                 self.nested(inv.stdin_text, Word(inv.stdin_text, inv.span), ctx, name + " stdin")
@@ -810,6 +858,26 @@ class Walker:
                 for snippet in interp.shell_snippets(inv.stdin_text):
                     self.nested(snippet, Word(snippet, inv.span), ctx, name + " stdin")
         return self.output(inv)
+
+    def follow_installed(self, inv: Invocation, ctx: Ctx) -> None:
+        """Judge what a command installs to run later: crontab input, a unit, a git hook."""
+        name = inv.name
+        if name == "crontab" and inv.stdin_text is not None:
+            operands = [w for w in inv.args if not w.text.startswith("-") or w.text == "-"]
+            if not operands or operands[0].text == "-":
+                for command in persist.cron_commands(inv.stdin_text):
+                    self.nested(command, Word(command, inv.span), ctx, "crontab")
+            return
+        if name not in ("echo", "printf", "cat", "tee"):
+            return
+        targets = [normalise(w.text, inv.cwd) for w, _how in write_targets(inv)]
+        later = [t for t in targets if persist.runs_later(t)]
+        text = appended_text(inv) if later else None
+        if text is None:
+            return
+        for path in later:
+            for command in persist.file_commands(path, text):
+                self.nested(command, Word(command, inv.span), ctx, "installed")
 
     def output(self, inv: Invocation) -> Flow:
         name = inv.name
@@ -823,7 +891,8 @@ class Walker:
         if name == "find":
             starts = [w.text for w in find_start_paths(inv.args)] or ["."]
             selective = find_is_selective(inv.args)
-            paths = [s.rstrip("/") + "/" + DYN_SET if selective else s for s in starts]
+            # Unfiltered, find lists the start and everything below it: `start/*` says so.
+            paths = [s.rstrip("/") + "/" + (DYN_SET if selective else "*") for s in starts]
         elif name == "pwd" and not args:
             text = (inv.cwd or ".") + "\n"
         elif name == "ls":
@@ -884,7 +953,10 @@ class Walker:
             texts = [p for p in parts if p] or []
         if node.type in ("word", "concatenation") and "{" in val.text and "," in val.text:
             texts = [t for text in texts for t in brace_expand(text)]
-        return [Word(t, span, val.subst, val.download, val.secret, val.picked) for t in texts]
+        return [
+            Word(t, span, val.subst, val.download, val.secret, val.picked, unknown=val.unknown)
+            for t in texts
+        ]
 
     def eval(self, node: Any, ctx: Ctx, quoted: bool = False) -> Val:
         kind = node.type
@@ -910,6 +982,7 @@ class Walker:
                 split=not quoted,
                 secret=mark is not None,
                 picked=mark == "picked",
+                unknown=name in POSITIONAL or UNKNOWN_VAR + name in ctx.env,
             )
         if kind == "expansion":
             return self.eval_expansion(node, ctx, quoted)
@@ -955,10 +1028,15 @@ class Walker:
 
     def eval_parts(self, children: Any, ctx: Ctx, quoted: bool, strip_quotes: Any = None) -> Val:
         texts: list[str] = []
-        split = subst = download = secret = whole = False
+        split = subst = download = secret = whole = unknown = array = False
+        last_end: int | None = None
         for child in children:
             if strip_quotes is not None and not child.is_named:
                 continue
+            if strip_quotes is not None and last_end is not None and child.start_byte > last_end:
+                # The grammar leaves a newline inside "..." between two content nodes.
+                texts.append(ctx.src[last_end : child.start_byte].decode("utf-8", "replace"))
+            last_end = child.end_byte
             val = self.eval(child, ctx, quoted)
             texts.append(val.text)
             split = split or val.split
@@ -966,6 +1044,8 @@ class Walker:
             download = download or val.download
             secret = secret or val.secret
             whole = whole or val.secret and not val.picked
+            unknown = unknown or val.unknown
+            array = array or val.array
         if strip_quotes is not None and not texts:
             # "" or a string whose content tree-sitter did not split out.
             raw = self.text_of(strip_quotes, ctx)
@@ -973,11 +1053,12 @@ class Walker:
             texts.append(re.sub(r"\\([$`\"\\\n])", r"\1", inner))
         return Val(
             "".join(texts),
-            split=split and not quoted,
+            split=split and not quoted or array,
             subst=subst,
             download=download,
             secret=secret,
             picked=secret and not whole,
+            unknown=unknown,
         )
 
     def eval_expansion(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
@@ -987,6 +1068,9 @@ class Walker:
         if mark is not None:
             val.secret = True  # ${KEY}, ${KEY:-x}, ${KEY#...}: still the credential
             val.picked = mark == "picked"
+        name = self.text_of(name_node, ctx) if name_node else ""
+        if name in POSITIONAL or UNKNOWN_VAR + name in ctx.env:
+            val.unknown = True
         return val
 
     def _expansion_value(self, node: Any, ctx: Ctx, quoted: bool) -> Val:
@@ -1000,6 +1084,14 @@ class Walker:
         for child in node.named_children:
             if child.type == "subscript":
                 self.walk_substitutions(child, ctx)  # ${a[$(cmd)]} runs cmd
+                sub = self.text_of(child, ctx)
+                if not name and sub.endswith(("[@]", "[*]")) and not raw.startswith(("${#", "${!")):
+                    # "${a[@]}": every element of an array we saw assigned, one word each.
+                    array = sub.split("[", 1)[0]
+                    element = ctx.env.get(array)
+                    unknown = element is None or UNKNOWN_VAR + array in ctx.env
+                    if not op:
+                        return Val(element or DYN, split=True, array=True, unknown=unknown)
         if raw.startswith("${#") or raw.startswith("${!"):
             return Val(DYN_SET, split=not quoted)
         if op in (":-", "-", ":=", "="):

@@ -271,10 +271,40 @@ def unwrap(inv: Invocation) -> Inner | None:
         rest = list(opts.rest)
         cut = next((i for i, w in enumerate(rest) if w.text in (":::", "::::")), len(rest))
         return Inner(name, argv=rest[:cut], extra_args=True) if cut else None
+    if name in _CONTAINER_EXEC:
+        return _unwrap_container_exec(inv)
     shell_code = shell_command_string(inv)
     if shell_code is not None:
         return Inner(name + " -c", source=shell_code)
     return None
+
+
+_CONTAINER_EXEC = frozenset(
+    {"docker", "podman", "nerdctl", "docker-compose", "kubectl", "oc", "k", "microk8s.kubectl"}
+)
+# Options of `docker exec` / `kubectl exec` that take a value.
+_EXEC_VALUE_OPTIONS = frozenset(
+    {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys", "-c",
+     "--container", "-n", "--namespace", "--context", "--kubeconfig", "--pod-running-timeout",
+     "--index", "-f", "--filename", "--project-name", "-p"}
+)  # fmt: skip
+
+
+def _unwrap_container_exec(inv: Invocation) -> Inner | None:
+    """`docker exec CONTAINER CMD`, `kubectl exec POD -- CMD`: judge CMD as if run here."""
+    texts = [w.text for w in inv.args]
+    if "exec" not in texts[:4]:
+        return None
+    at = texts.index("exec") + 1
+    rest = inv.args[at:]
+    if inv.name in ("kubectl", "oc", "k", "microk8s.kubectl"):
+        cut = next((i for i, w in enumerate(rest) if w.text == "--"), None)
+        return Inner(inv.name + " exec", argv=rest[cut + 1 :]) if cut is not None else None
+    i = 0
+    while i < len(rest) and rest[i].text.startswith("-"):
+        i += 2 if rest[i].text in _EXEC_VALUE_OPTIONS else 1
+    command = rest[i + 1 :]  # past the container name
+    return Inner(inv.name + " exec", argv=command) if command else None
 
 
 def _unwrap_positional(inv: Invocation) -> Inner | None:
@@ -387,7 +417,16 @@ def find_start_paths(args: list[Word]) -> list[Word]:
 
 
 def find_is_selective(args: list[Word]) -> bool:
-    return any(w.text in _FIND_FILTERS for w in args)
+    """Does find pick some files only? `-name '*'` picks them all, so it does not count."""
+    for i, w in enumerate(args):
+        if w.text in _FIND_FILTERS:
+            value = args[i + 1].text if i + 1 < len(args) else ""
+            if not (
+                w.text in ("-name", "-iname", "-path", "-ipath", "-wholename")
+                and value in ("*", "*.*", "**")
+            ):
+                return True
+    return False
 
 
 def _unwrap_find_exec(inv: Invocation) -> Inner | None:

@@ -208,7 +208,7 @@ async def bench_overhead(base_url: str, rounds: int) -> None:
     settings.backend_settings("lmstudio").model = "bench-model"
     payload = {
         "model": "bench-model",
-        "messages": chat_prompt.messages(request, json_answer=False),
+        "messages": chat_prompt.messages(request, answer="tool"),
         "tools": [chat_prompt.SHELL_TOOL],
         "tool_choice": chat_prompt.TOOL_CHOICE,
         "temperature": 0,

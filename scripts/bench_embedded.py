@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
-"""Benchmark the embedded backend the way a user meets it: one fresh process per request.
+"""Benchmark the embedded backend the way a user meets it: one fresh ``caro`` per request.
 
-Each request runs ``caro --json --dry-run --backend embedded REQUEST`` in a new process
-(``--direct``: a minimal driver that calls the backend without the CLI) and the script
-reports, for a cold and a warm prompt-prefix cache:
+Each request runs ``caro --json --dry-run --backend embedded REQUEST`` in a new process.
+The model runs in caro's worker process (backends/worker), so three cases alternate,
+request by request, so each sees the same background load on a shared machine:
 
-* wall time per request (p50, p95, mean), as the user waits for it;
-* model load (resolve + import llama_cpp + llama.cpp init), prompt and generation tokens/s,
-  from the backend's own figures ($CARO_EMBEDDED_STATS);
-* peak RSS of the process (getrusage of the child);
-* the llama.cpp thread count each run used (``--threads N`` forces one, through a config
-  file for the CLI and an argument for ``--direct``; default: the backend's own choice).
+* cold: no worker running (the previous one was stopped, untimed); the saved prompt-prefix
+  state is on disk, as after any earlier use;
+* warm: the worker the previous request left running;
+* baseline (``--baseline-repo PATH``): another checkout's ``caro`` run the same way, e.g. a
+  tree from before the worker, where every process loads the model itself.
 
-The model store is shared with the real cache (a symlink), the prefix states live in a
-throwaway cache directory, so "cold" really starts without a saved prefix.
-Aim (2-core x86): p50 <= 0.6 s warm, peak RSS <= 600 MB.
+Reported: wall time per request (p50, p95, mean), the backend's own figures (model load,
+prefix state, prompt and generation tokens/s, from $CARO_EMBEDDED_STATS), caro's own peak
+RSS (getrusage of the child) and the worker's resident and peak memory (/proc).
+The model store is shared with the real cache (a symlink); the prefix states, the worker
+log and the worker's socket live in throwaway directories.
+Aims (2-core x86): warm p50 <= 0.3 s, caro's RSS <= 60 MB, cold p50 at most 10%
+over the baseline.
 
-Usage: python scripts/bench_embedded.py [--runs 20] [--direct] [--threads N] [--json OUT]
+Usage: python scripts/bench_embedded.py [--runs 20] [--threads N] [--baseline-repo PATH]
+       [--json OUT]
 """
 
 from __future__ import annotations
@@ -61,21 +65,6 @@ REQUESTS = [
     "which process uses the most memory",
 ]
 
-DRIVER = """
-import asyncio, json, sys
-from backends.embedded import EmbeddedBackend
-from caro_py.context import detect_context, resolve_shell
-from backends.protocol import GenerationRequest
-from config.model import EmbeddedSettings
-import os
-shell = resolve_shell(None, os.environ)
-ctx = detect_context(shell)
-threads = int(sys.argv[2]) if len(sys.argv) > 2 else None
-backend = EmbeddedBackend(EmbeddedSettings(n_threads=threads))
-result = asyncio.run(backend.generate(GenerationRequest(sys.argv[1], ctx.shell, ctx)))
-print(json.dumps({"command": result.command}))
-"""
-
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -85,11 +74,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
+def run_once(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, int, int, str]:
     """(wall seconds, peak RSS in bytes, exit code, stdout) of one fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     # wait4 gives the child's own rusage, so the peak RSS is that process's alone.
     _, status, usage = os.wait4(proc.pid, 0)
@@ -140,13 +129,43 @@ def summarise(
     }
 
 
+def worker_memory(env: dict[str, str]) -> dict[str, float] | None:
+    """The running worker's pid, resident and peak memory (MB), from /proc."""
+    done = subprocess.run(
+        [sys.executable, "-m", "caro_py", "--json", "--backends"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    try:
+        rows = json.loads(done.stdout)["backends"]
+        detail = next(row["detail"] for row in rows if row["name"] == "embedded")
+        pid = int(detail.split("worker pid ", 1)[1].split(",", 1)[0])
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (ValueError, KeyError, IndexError, StopIteration, OSError):
+        return None
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {
+        "pid": pid,
+        "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
+        "peak_rss_mb": int(fields["VmHWM"].split()[0]) / 1024,
+    }
+
+
+def stop_worker(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "caro_py", "--stop-worker"], cwd=REPO, env=env, capture_output=True
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=len(REQUESTS), help="requests per mode")
-    parser.add_argument(
-        "--direct", action="store_true", help="call the backend without the CLI (fresh process)"
-    )
+    parser.add_argument("--runs", type=int, default=len(REQUESTS), help="requests per case")
     parser.add_argument("--threads", type=int, help="llama.cpp threads (default: the backend's)")
+    parser.add_argument(
+        "--baseline-repo", type=Path, help="also time this checkout's caro (e.g. without a worker)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -154,61 +173,82 @@ def main() -> int:
 
     assemble_default()  # once, before timing anything
     work = Path(tempfile.mkdtemp(prefix="caro-bench-"))
+    runtime = Path(tempfile.mkdtemp(prefix="caro-rt-"))
     try:
         os.symlink(models_dir(cache_root()), work / "models")
         stats_file = work / "stats.jsonl"
-        env = {**os.environ, "CARO_CACHE_DIR": str(work), "CARO_EMBEDDED_STATS": str(stats_file)}
+        env = {
+            **os.environ,
+            "CARO_CACHE_DIR": str(work),
+            "CARO_EMBEDDED_STATS": str(stats_file),
+            "XDG_RUNTIME_DIR": str(runtime),
+        }
         env.pop("CARO_VERBOSE", None)
-        if args.threads is not None and not args.direct:
-            config = work / "config.toml"
-            config.write_text(f"[embedded]\nn_threads = {args.threads}\n")
-            env["CARO_CONFIG"] = str(config)
+        config = work / "config.toml"
+        config.write_text(
+            f"[embedded]\nn_threads = {args.threads}\n" if args.threads is not None else ""
+        )
+        env["CARO_CONFIG"] = str(config)
         caro = [sys.executable, "-m", "caro_py", "--json", "--dry-run", "--backend", "embedded"]
-        driver = [sys.executable, "-c", DRIVER]
-        base = driver if args.direct else caro
         requests = [REQUESTS[i % len(REQUESTS)] for i in range(args.runs)]
-        extra = [str(args.threads)] if args.direct and args.threads is not None else []
+        cases = ["cold", "warm"] + (["baseline"] if args.baseline_repo else [])
+        baseline_env = dict(env)
+        if args.baseline_repo:
+            baseline_env["PYTHONPATH"] = str(args.baseline_repo.resolve())
 
-        baseline = [run_once([sys.executable, "-c", "pass"], env)[0] for _ in range(5)]
-        # Cold and warm runs alternate (cold: no saved prefix; warm: the state the cold run
-        # just saved), so both see the same background load on a shared machine.
-        walls: dict[str, list[float]] = {"cold": [], "warm": []}
-        rss: dict[str, list[int]] = {"cold": [], "warm": []}
-        codes: dict[str, list[int]] = {"cold": [], "warm": []}
-        stats: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": []}
+        python_start = [run_once([sys.executable, "-c", "pass"], env)[0] for _ in range(5)]
+        # Untimed: the saved prefix state exists, as after any earlier use.
+        run_once([*caro, requests[0]], env)
+        walls: dict[str, list[float]] = {case: [] for case in cases}
+        rss: dict[str, list[int]] = {case: [] for case in cases}
+        codes: dict[str, list[int]] = {case: [] for case in cases}
+        stats: dict[str, list[dict[str, Any]]] = {case: [] for case in cases}
+        memory: list[dict[str, float]] = []
         for text in requests:
-            for mode in ("cold", "warm"):
-                if mode == "cold":
-                    shutil.rmtree(work / "prefix", ignore_errors=True)
+            for case in cases:
+                if case == "cold":
+                    stop_worker(env)
                 stats_file.unlink(missing_ok=True)
-                wall, peak, code, _ = run_once([*base, text, *extra], env)
-                walls[mode].append(wall)
-                rss[mode].append(peak)
-                codes[mode].append(code)
-                stats[mode] += read_stats(stats_file)
+                if case == "baseline":
+                    wall, peak, code, _ = run_once(
+                        [*caro, text], baseline_env, cwd=args.baseline_repo
+                    )
+                else:
+                    wall, peak, code, _ = run_once([*caro, text], env)
+                walls[case].append(wall)
+                rss[case].append(peak)
+                codes[case].append(code)
+                stats[case] += read_stats(stats_file)
+                if case == "warm":
+                    figures = worker_memory(env)
+                    if figures:
+                        memory.append(figures)
+        stop_worker(env)
         results: list[dict[str, Any]] = []
-        for mode in ("cold", "warm"):
-            summary = summarise(mode, walls[mode], rss[mode], stats[mode])
-            summary["exit_codes"] = {str(c): codes[mode].count(c) for c in sorted(set(codes[mode]))}
+        for case in cases:
+            summary = summarise(case, walls[case], rss[case], stats[case])
+            summary["exit_codes"] = {str(c): codes[case].count(c) for c in sorted(set(codes[case]))}
             results.append(summary)
 
         load = os.getloadavg()
-        startup = percentile(baseline, 50)
+        startup = percentile(python_start, 50)
         report: dict[str, Any] = {
-            "how": "direct backend driver" if args.direct else " ".join(caro[2:]) + " REQUEST",
+            "how": " ".join(caro[2:]) + " REQUEST",
             "python_startup_p50_s": startup,
             "cpu_count": os.cpu_count(),
             "load_average_after": load,
             "results": results,
+            "worker_rss_mb_max": max((m["rss_mb"] for m in memory), default=None),
+            "worker_peak_rss_mb_max": max((m["peak_rss_mb"] for m in memory), default=None),
         }
-        print(f"embedded benchmark ({report['how']}), fresh process per request")
+        print(f"embedded benchmark ({report['how']}), fresh caro per request")
         print(
             f"python -c pass: {startup * 1000:.0f} ms p50; "
             f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
         )
         for r in results:
             print(
-                f"[{r['mode']:>4}] runs={r['runs']} exit={r['exit_codes']} "
+                f"[{r['mode']:>8}] runs={r['runs']} exit={r['exit_codes']} "
                 f"threads={r['n_threads']} "
                 f"wall p50={r['wall_p50_s']:.3f}s p95={r['wall_p95_s']:.3f}s "
                 f"mean={r['wall_mean_s']:.3f}s | backend p50={r['backend_total_p50_ms']:.0f} ms "
@@ -218,13 +258,21 @@ def main() -> int:
                 f"({r['evaluated_prompt_tokens_p50']:.0f} evaluated) "
                 f"| generation {r['generation_tokens_per_s_p50']:.1f} tok/s "
                 f"({r['completion_tokens_p50']:.0f} tokens) "
-                f"| peak RSS max={r['peak_rss_max_mb']:.0f} MB p50={r['peak_rss_p50_mb']:.0f} MB"
+                f"| caro peak RSS max={r['peak_rss_max_mb']:.0f} MB "
+                f"p50={r['peak_rss_p50_mb']:.0f} MB"
+            )
+        if memory:
+            print(
+                f"worker: RSS max {report['worker_rss_mb_max']:.0f} MB, "
+                f"peak {report['worker_peak_rss_mb_max']:.0f} MB"
             )
         if args.json:
             args.json.write_text(json.dumps(report, indent=2))
         return 0
     finally:
+        stop_worker({**os.environ, "XDG_RUNTIME_DIR": str(runtime)})
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 if __name__ == "__main__":

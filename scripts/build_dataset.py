@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from _examples import OWN_FILE, Topic, everyday_files, load_topics  # noqa: E402
 from _shellspec import (  # noqa: E402
     Page,
     clean_description,
@@ -29,8 +30,6 @@ from _shellspec import (  # noqa: E402
     read_pages,
     split_of,
 )
-from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
-from _shellspec_own import OWN_EXAMPLES  # noqa: E402
 
 from backends.functiongemma import render_prompt, render_target  # noqa: E402
 from backends.protocol import PlatformContext  # noqa: E402
@@ -242,27 +241,35 @@ def own_split(topic: str, everyday: bool) -> str:
     return split_of(f"caro/{topic}")
 
 
+def own_topics() -> list[tuple[Topic, bool]]:
+    """Our topics, each with whether it is an everyday one (those hold out a quarter)."""
+    topics = [(t, False) for t in load_topics(OWN_FILE)]
+    for path in everyday_files():
+        topics += [(t, True) for t in load_topics(path)]
+    return topics
+
+
 def own_records(seed: int) -> list[dict[str, object]]:
     """Examples the project writes itself: everyday phrasings tldr lacks."""
     records: list[dict[str, object]] = []
-    topics = [(e, False) for e in OWN_EXAMPLES] + [(e, True) for e in EVERYDAY_EXAMPLES]
-    for idx, ((topic, category, command, requests), everyday) in enumerate(topics):
-        split = own_split(topic, everyday)
+    for idx, (topic, everyday) in enumerate(own_topics()):
+        split = own_split(topic.topic, everyday)
         rng = random.Random(f"{seed}:own:{idx}")
-        for request in requests:
+        for request in topic.requests:
             context = rng.choice(LINUX_CONTEXTS).describe()
             records.append(
                 make_record(
                     request,
-                    command,
+                    topic.command,
                     context,
-                    alternatives=[],
-                    page=f"caro/{topic}",
+                    alternatives=list(topic.alternatives),
+                    page=f"caro/{topic.topic}",
                     platform="linux",
-                    category=category,
+                    category=topic.category,
                     source="caro",
                     style="own",
                     split=split,
+                    checked=topic.checked,
                 )
             )
     return records

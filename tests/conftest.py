@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -16,8 +18,35 @@ REPO = Path(__file__).resolve().parent.parent
 CARO_ENV_VARS = ("CARO_BACKEND", "CARO_MODEL", "CARO_SAFETY", "CARO_SHELL", "CARO_CONFIG")
 
 
+@pytest.fixture(scope="session")
+def worker_runtime_dir() -> Iterator[Path]:
+    """The runtime directory of this test session's embedded workers (the user's stay apart).
+
+    Short and in the temp directory (a socket path has about 100 bytes); every worker started
+    there is told to exit at the end of the session.
+    """
+    path = Path(tempfile.mkdtemp(prefix="caro-rt-"))
+    yield path
+    stop_workers(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def stop_workers(runtime: Path) -> None:
+    """Tell the worker whose socket is under ``runtime`` (if any) to exit."""
+    if (runtime / "caro" / "embedded.sock").exists():
+        subprocess.run(
+            [sys.executable, "-m", "caro_py", "--stop-worker"],
+            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+            capture_output=True,
+            timeout=60,
+            cwd=REPO,
+        )
+
+
 @pytest.fixture(autouse=True)
-def _isolate_caro(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolate_caro(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, worker_runtime_dir: Path
+) -> None:
     """No test reads or writes ~/.caro or the user's cache; no CARO_* leaks in from outside.
 
     The embedded model store (CARO_CACHE_DIR) stays where it is unless a test moves it,
@@ -38,6 +67,10 @@ def _isolate_caro(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config.touch()
     monkeypatch.setenv("CARO_CONFIG", str(config))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # The request history (caro_py/history.py) lands in the test's own data directory.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("CARO_HISTORY_FILE", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(worker_runtime_dir))
 
 
 @pytest.fixture

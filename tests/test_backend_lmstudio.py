@@ -6,6 +6,8 @@ import httpx
 import pytest
 import respx
 
+from backends.chat_prompt import TEXT_STOPS
+from backends.http_backend import MAX_TOKENS
 from backends.lmstudio import LMStudioBackend
 from backends.transport import BackendHTTPError, BackendServerError
 from caro_py.errors import (
@@ -68,80 +70,198 @@ def test_plain_json_content_answer() -> None:
 
 
 @respx.mock
-def test_tools_rejected_retries_once_with_json_schema() -> None:
+def test_tools_refused_asks_once_the_plain_way_and_remembers() -> None:
     route = respx.post(CHAT).mock(
         side_effect=[
             httpx.Response(400, json={"error": {"message": "tools are not supported"}}),
-            httpx.Response(200, json=content_answer('{"command": "docker ps"}')),
+            httpx.Response(200, json=content_answer("docker ps")),
+            httpx.Response(200, json=content_answer("docker ps -a")),
+            httpx.Response(200, json=content_answer("docker images")),
         ]
     )
     b = configured()
     assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
-    retry = sent_json(route.calls[1])
-    assert "tools" not in retry and "tool_choice" not in retry
-    assert retry["response_format"]["type"] == "json_schema"
-    assert '{"command"' in retry["messages"][0]["content"]
+    plain = sent_json(route.calls[1])
+    assert "tools" not in plain and "tool_choice" not in plain
+    assert "response_format" not in plain
+    assert "Answer with only the command" in plain["messages"][0]["content"]
+    assert b.refusals == ["400 to a request with tools"]
+    # Learned: the tool request is never sent again, in this process or the next.
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps -a"
+    assert "tools" not in sent_json(route.calls[2])
+    assert sent_json(route.calls[2])["stop"] == list(TEXT_STOPS)
+    b = configured()
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker images"
+    assert "tools" not in sent_json(route.calls[3]) and route.call_count == 4
 
 
 @respx.mock
-def test_response_format_rejected_falls_back_to_the_instruction() -> None:
+def test_a_500_with_an_empty_message_after_tool_choice_is_a_refusal() -> None:
+    # llama-cpp-python with chatml-function-calling asserts tool_choice "auto": a bare 500.
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(500, json={"error": {"message": "", "type": "internal_server_error"}}),
+            httpx.Response(200, json=content_answer("```bash\ndocker ps\n```")),
+        ]
+    )
+    b = configured()
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
+    assert sent_json(route.calls[0])["tool_choice"] == "required"
+    assert "tools" not in sent_json(route.calls[1])
+
+
+@respx.mock
+def test_a_server_failing_either_way_is_a_failure_not_a_refusal() -> None:
+    route = respx.post(CHAT).respond(500, json={"error": {"message": "model crashed"}})
+    b = configured()
+    with pytest.raises(BackendServerError, match="model crashed"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2  # the tool request, then the plain one; no more
+    assert b.refusals == []
+    b = configured()
+    with pytest.raises(BackendServerError):
+        run(b, lambda: b.generate(REQUEST))
+    assert "tools" in sent_json(route.calls[2])  # nothing was learned from the failure
+
+
+@respx.mock
+def test_stops_refused_are_dropped_once_and_remembered() -> None:
     route = respx.post(CHAT).mock(
         side_effect=[
             httpx.Response(400, json={"error": "no tools"}),
-            httpx.Response(400, json={"error": "response_format must be text"}),
-            httpx.Response(200, json=content_answer('{"command": "docker ps"}')),
+            httpx.Response(200, json=content_answer("docker ps")),
+            httpx.Response(400, json={"error": {"message": "Unsupported parameter"}}),
+            httpx.Response(200, json=content_answer("docker ps -q")),
+            httpx.Response(200, json=content_answer("docker ps -a")),
+        ]
+    )
+    b = configured()
+    # Right after the refused tool request, the plainest request: no stops either.
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
+    assert "stop" not in sent_json(route.calls[1])
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps -q"
+    assert "stop" in sent_json(route.calls[2]) and "stop" not in sent_json(route.calls[3])
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps -a"
+    assert route.call_count == 5
+    assert "stop" not in sent_json(route.calls[4]) and "tools" not in sent_json(route.calls[4])
+
+
+@respx.mock
+def test_a_server_that_ignores_tools_is_asked_plainly_from_then_on() -> None:
+    # The model saw the tool declared but the server returned text naming it.
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(200, json=content_answer("execute_shell ls -la /tmp")),
+            httpx.Response(200, json=content_answer('execute_shell "date"')),
+        ]
+    )
+    b = configured()
+    result = run(b, lambda: b.generate(REQUEST))
+    assert result.command == "ls -la /tmp"  # the tool's name is never part of the command
+    assert route.call_count == 1
+    b = configured()  # a later run: learned from the cache
+    assert run(b, lambda: b.generate(REQUEST)).command == "date"
+    assert "tools" not in sent_json(route.calls[1])
+
+
+@respx.mock
+def test_text_around_an_unoffered_tool_is_asked_again_the_plain_way() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(200, json=content_answer("I would call execute_shell for that.")),
+            httpx.Response(200, json=content_answer("docker ps")),
         ]
     )
     b = configured()
     assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
-    assert "response_format" not in sent_json(route.calls[2])
+    assert route.call_count == 2 and "tools" not in sent_json(route.calls[1])
 
 
 @respx.mock
-def test_a_500_naming_the_rejected_field_counts_as_rejection() -> None:
-    # llama-cpp-python's server answers a validation error with a 500 naming the field.
-    route = respx.post(CHAT).mock(
+def test_a_server_returning_tool_calls_keeps_getting_the_tool() -> None:
+    route = respx.post(CHAT).respond(200, json=tool_call_answer("docker ps"))
+    b = configured()
+    run(b, lambda: b.generate(REQUEST))
+    run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2
+    assert all("tools" in sent_json(call) and "stop" not in sent_json(call) for call in route.calls)
+
+
+@respx.mock
+def test_a_tool_name_with_nothing_after_it_is_no_command() -> None:
+    respx.post(CHAT).mock(
         side_effect=[
-            httpx.Response(200, json=content_answer("not a command, sorry")),
-            httpx.Response(
-                500,
-                json={
-                    "error": {
-                        "message": "('body', 'response_format', 'type'): Input should "
-                        "be 'text' or 'json_object'"
-                    }
-                },
-            ),
-            httpx.Response(200, json=content_answer('{"command": "docker ps"}')),
+            httpx.Response(200, json=tool_call_answer("execute_shell")),
+            httpx.Response(200, json=tool_call_answer("execute_shell   ")),
         ]
     )
     b = configured()
-    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
-    assert "response_format" not in sent_json(route.calls[2])
+    with pytest.raises(NoUsableCommand):
+        run(b, lambda: b.generate(REQUEST))
 
 
 @respx.mock
-def test_repair_request_after_an_unusable_answer() -> None:
+def test_repair_request_after_an_answer_holding_commands() -> None:
     route = respx.post(CHAT).mock(
         side_effect=[
-            httpx.Response(200, json=content_answer("docker ps\ndocker images")),
-            httpx.Response(200, json=content_answer('{"command": "docker ps"}')),
+            httpx.Response(200, json=tool_call_answer("docker ps\ndocker images")),
+            httpx.Response(200, json=content_answer("docker ps")),
         ]
     )
     b = configured()
     assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
     repair = sent_json(route.calls[1])
-    assert repair["messages"][-2] == {"role": "assistant", "content": "docker ps\ndocker images"}
+    assert "tools" not in repair and repair["stop"] == list(TEXT_STOPS)
+    assert repair["messages"][-2]["role"] == "assistant"
+    assert "docker ps" in repair["messages"][-2]["content"]
     assert "could not be used" in repair["messages"][-1]["content"]
 
 
 @respx.mock
+def test_no_repair_after_prose_or_a_refusal() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(400, json={"error": "no tools"}),
+            httpx.Response(200, json=content_answer("I'm sorry, I can't help with that.")),
+            httpx.Response(200, json=content_answer("The current date is 2019-03-28.")),
+        ]
+    )
+    b = configured()
+    with pytest.raises(NoUsableCommand, match="declined"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2  # the refused tool request and one answer; no repair
+    with pytest.raises(NoUsableCommand, match="no command"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 3
+
+
+@respx.mock
 def test_no_usable_command_after_the_repair() -> None:
-    route = respx.post(CHAT).respond(200, json=content_answer("I'm sorry, I can't help."))
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(200, json=tool_call_answer("ls\nls -a")),
+            httpx.Response(200, json=content_answer("ls <your folder>")),
+        ]
+    )
     b = configured()
     with pytest.raises(NoUsableCommand, match="even after a repair"):
         run(b, lambda: b.generate(REQUEST))
     assert route.call_count == 2  # one request, one repair, no more
+
+
+@respx.mock
+def test_at_most_two_generations_on_first_contact() -> None:
+    # Tools ignored (text back), then the plain answer also misses: no third generation.
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(200, json=content_answer("The command is ls or ls -a.")),
+            httpx.Response(200, json=content_answer("ls\nls -a")),
+        ]
+    )
+    b = configured()
+    with pytest.raises(NoUsableCommand, match="several commands"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2
 
 
 @respx.mock
@@ -317,3 +437,25 @@ def test_declared_oversize_body_is_refused_unread() -> None:
     with pytest.raises(BackendProtocolError, match="over 1 MB"):
         run(b, lambda: b.generate(REQUEST))
     assert stream.sent == 0
+
+
+@respx.mock
+def test_after_a_refused_tool_request_no_third_request() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(500, json={"error": {"message": ""}}),
+            httpx.Response(200, json=content_answer("ls\nls -a")),
+        ]
+    )
+    b = configured()
+    with pytest.raises(NoUsableCommand, match="several commands"):
+        run(b, lambda: b.generate(REQUEST))
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_a_command_sized_answer_cap_by_default() -> None:
+    route = respx.post(CHAT).respond(200, json=tool_call_answer("docker ps"))
+    b = configured()
+    run(b, lambda: b.generate(REQUEST))
+    assert sent_json(route.calls[0])["max_tokens"] == MAX_TOKENS <= 256

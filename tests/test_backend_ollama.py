@@ -1,4 +1,4 @@
-"""Ollama's native API: probe, model choice, tools, the `format` fallback, faults."""
+"""Ollama's native API: probe, model choice, tools or the plain request, faults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import httpx
 import pytest
 import respx
 
+from backends.chat_prompt import TEXT_STOPS
+from backends.http_backend import MAX_TOKENS
 from backends.ollama import OllamaBackend
 from backends.transport import BackendHTTPError, BackendServerError
 from caro_py.errors import BackendProtocolError, BackendTimeout, BackendUnavailable, NoUsableCommand
@@ -61,7 +63,8 @@ def test_tool_call_answer_with_stream_false() -> None:
     assert body["stream"] is False and body["model"] == "llama3.2:latest"
     assert body["tools"][0]["function"]["name"] == "execute_shell"
     assert REQUEST.context.describe() in body["messages"][0]["content"]
-    assert body["options"]["num_predict"] == 1024  # the default cap
+    assert body["options"]["num_predict"] == MAX_TOKENS  # the default cap
+    assert "stop" not in body["options"] and "format" not in body
 
 
 @respx.mock
@@ -76,32 +79,37 @@ def test_max_tokens_setting_caps_the_answer() -> None:
 
 
 @respx.mock
-def test_model_without_tools_falls_back_to_a_json_schema_format() -> None:
+def test_model_without_tools_is_asked_plainly_and_remembered() -> None:
     route = respx.post(CHAT).mock(
         side_effect=[
             httpx.Response(400, json={"error": "gemma2:2b does not support tools"}),
-            httpx.Response(200, json=ollama_answer(content='{"command": "docker ps"}')),
+            httpx.Response(200, json=ollama_answer(content="docker ps")),
+            httpx.Response(200, json=ollama_answer(content="`docker ps -a`")),
         ]
     )
     b = configured("gemma2:2b")
     assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
-    retry = sent_json(route.calls[1])
-    assert "tools" not in retry
-    assert retry["format"]["properties"]["command"]["type"] == "string"
+    plain = sent_json(route.calls[1])
+    assert "tools" not in plain and "format" not in plain
+    assert "Answer with only the command" in plain["messages"][0]["content"]
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps -a"
+    assert route.call_count == 3
+    again = sent_json(route.calls[2])
+    assert "tools" not in again and again["options"]["stop"] == list(TEXT_STOPS)
 
 
 @respx.mock
-def test_old_ollama_gets_format_json() -> None:
+def test_a_model_answering_in_text_is_not_offered_the_tool_again() -> None:
     route = respx.post(CHAT).mock(
         side_effect=[
-            httpx.Response(400, json={"error": "does not support tools"}),
-            httpx.Response(400, json={"error": "invalid format"}),
-            httpx.Response(200, json=ollama_answer(content='{"command": "ls"}')),
+            httpx.Response(200, json=ollama_answer(content="execute_shell: docker ps")),
+            httpx.Response(200, json=ollama_answer(content="docker ps -q")),
         ]
     )
     b = configured()
-    assert run(b, lambda: b.generate(REQUEST)).command == "ls"
-    assert sent_json(route.calls[2])["format"] == "json"
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps"
+    assert run(b, lambda: b.generate(REQUEST)).command == "docker ps -q"
+    assert "tools" not in sent_json(route.calls[1])
 
 
 @respx.mock
@@ -133,13 +141,29 @@ def test_no_models_installed() -> None:
 
 
 @respx.mock
-def test_repair_then_give_up() -> None:
+def test_a_question_back_gets_no_repair() -> None:
     route = respx.post(CHAT).respond(200, json=ollama_answer(content="Which containers?"))
+    b = configured()
+    with pytest.raises(NoUsableCommand, match="clarification"):
+        run(b, lambda: b.generate(REQUEST))
+    # Text back to the tool request: asked once the plain way, which is no better; no repair.
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_repair_then_give_up() -> None:
+    route = respx.post(CHAT).mock(
+        side_effect=[
+            httpx.Response(200, json=ollama_answer(command="docker ps; <more>\ndocker rm x")),
+            httpx.Response(200, json=ollama_answer(content="docker ps\ndocker images")),
+        ]
+    )
     b = configured()
     with pytest.raises(NoUsableCommand, match="even after a repair"):
         run(b, lambda: b.generate(REQUEST))
     assert route.call_count == 2
-    assert sent_json(route.calls[1])["format"]["required"] == ["command"]
+    repair = sent_json(route.calls[1])
+    assert "tools" not in repair and repair["options"]["stop"] == list(TEXT_STOPS)
 
 
 @respx.mock

@@ -25,6 +25,11 @@ from caro_py.confirm import PROMPT, PROMPT_HIGH, Answer, ask, interpret
         ("yes\n", True, Answer.RUN),
         ("e\n", True, Answer.EDIT),
         ("\n", True, Answer.DECLINE),
+        ("r\n", False, Answer.REVISE),
+        ("revise\n", True, Answer.REVISE),
+        ("x\n", False, Answer.EXPLAIN),
+        ("X\n", True, Answer.EXPLAIN),
+        ("explain\n", False, Answer.EXPLAIN),
     ],
 )
 def test_interpret(line: str, needs_yes: bool, answer: Answer) -> None:

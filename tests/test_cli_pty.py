@@ -30,7 +30,7 @@ WRAPPER = (
     "fcntl.ioctl(0, termios.TIOCSCTTY, 0);"
     "os.execv(sys.executable, [sys.executable, '-m', 'caro_py', *sys.argv[1:]])"
 )
-PROMPT = "Execute? [y/N/e]"
+PROMPT = "Execute? [y/N/e/r/x]"
 
 
 class Terminal:

@@ -8,6 +8,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from _shellspec import (  # noqa: E402
@@ -162,17 +164,96 @@ def test_a_request_that_names_no_tool_gets_the_tool_named() -> None:
 
 
 def test_own_topics_keep_their_split_and_everyday_topics_hold_out_a_quarter() -> None:
-    from _shellspec_everyday import EVERYDAY_EXAMPLES
-    from _shellspec_own import OWN_EXAMPLES
+    from _examples import OWN_FILE, everyday_files, load_topics
     from build_dataset import own_split
 
     # The first list was trained on under this split; moving a topic would leak it.
-    for topic, *_ in OWN_EXAMPLES:
-        assert own_split(topic, everyday=False) == split_of(f"caro/{topic}")
-    everyday = [own_split(topic, everyday=True) for topic, *_ in EVERYDAY_EXAMPLES]
+    for topic in load_topics(OWN_FILE):
+        assert own_split(topic.topic, everyday=False) == split_of(f"caro/{topic.topic}")
+    everyday = [
+        own_split(t.topic, everyday=True) for path in everyday_files() for t in load_topics(path)
+    ]
     assert 0.12 < everyday.count("test") / len(everyday) < 0.4
-    topics = [t for t, *_ in OWN_EXAMPLES] + [t for t, *_ in EVERYDAY_EXAMPLES]
-    assert len(topics) == len(set(topics)), "a topic name is used twice"
+
+
+def test_every_topic_file_loads_and_no_topic_is_written_twice() -> None:
+    from _examples import OWN_FILE, everyday_files, load_topics
+
+    files = [OWN_FILE, *everyday_files()]
+    assert len(files) >= 2, "scripts/data/own.jsonl and everyday.jsonl are the first two"
+    names: dict[str, str] = {}
+    for path in files:
+        for topic in load_topics(path):
+            assert names.setdefault(topic.topic, path.name) == path.name, (
+                f"topic {topic.topic} is in {names[topic.topic]} and {path.name}"
+            )
+
+
+def test_later_topic_files_are_new_topics_with_eight_to_twelve_checked_requests() -> None:
+    from _examples import OWN_FILE, everyday_files, load_topics
+    from build_dataset import own_split
+
+    first = load_topics(OWN_FILE) + load_topics(everyday_files()[0])
+    first_commands = {" ".join(t.command.split()) for t in first}
+    later = [t for path in everyday_files()[1:] for t in load_topics(path)]
+    for topic in later:
+        assert 8 <= len(topic.requests) <= 12, topic.topic
+        assert len(set(topic.requests)) == len(topic.requests), f"{topic.topic}: a repeat"
+        assert topic.checked is not None, f"{topic.topic}: run scripts/check_examples.py"
+        assert " ".join(topic.command.split()) not in first_commands, (
+            f"{topic.topic} repeats an earlier topic's command"
+        )
+    if later:
+        held_out = [own_split(t.topic, everyday=True) for t in later].count("test")
+        assert 0.15 < held_out / len(later) < 0.35
+
+
+def test_load_topics_reads_optional_keys_and_writes_them_back(tmp_path: Path) -> None:
+    from _examples import Topic, load_topics, write_topics
+
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"topic": "a", "category": "files", "command": "ls -l", "requests": ["list"]}\n'
+        "\n"
+        '{"topic": "b", "category": "vcs", "command": "git status", "alternatives": ["git st"],'
+        ' "requests": ["status?", "git status pls"], "checked": false, "setup": "git init -q"}\n'
+    )
+    topics = load_topics(path)
+    assert topics == [
+        Topic("a", "files", "ls -l", ("list",)),
+        Topic("b", "vcs", "git status", ("status?", "git status pls"), ("git st",), False,
+              "git init -q"),
+    ]  # fmt: skip
+    write_topics(path, topics)
+    assert load_topics(path) == topics
+    assert path.read_text().splitlines()[0] == (
+        '{"topic": "a", "category": "files", "command": "ls -l", "requests": ["list"]}'
+    )
+
+
+def test_load_topics_names_the_file_and_line_of_a_bad_topic(tmp_path: Path) -> None:
+    from _examples import ExampleFileError, load_topics
+
+    good = '{"topic": "a", "category": "files", "command": "ls", "requests": ["list"]}'
+    cases = {
+        "{not json": "Expecting property name",
+        '{"topic": "b", "category": "files", "command": "ls"}': "missing requests",
+        '{"topic": "b", "category": "x", "command": "ls", "requests": ["r"], "cheked": true}': (
+            "unknown key(s) cheked"
+        ),
+        '{"topic": "b", "category": "x", "command": "ls", "requests": []}': "requests must",
+        '{"topic": "b", "category": "x", "command": "", "requests": ["r"]}': "command must",
+        '{"topic": "b", "category": "x", "command": "ls", "requests": ["r"], "checked": 1}': (
+            "checked must"
+        ),
+        good: "topic 'a' appears twice",
+    }
+    for line, message in cases.items():
+        path = tmp_path / "bad.jsonl"
+        path.write_text(good + "\n" + line + "\n")
+        with pytest.raises(ExampleFileError, match=r"bad\.jsonl:2: ") as info:
+            load_topics(path)
+        assert message in str(info.value)
 
 
 def test_own_training_examples_are_repeated_and_never_reach_test(tmp_path: Path) -> None:
@@ -192,3 +273,41 @@ def test_own_training_examples_are_repeated_and_never_reach_test(tmp_path: Path)
     assert own_train and set(own_train.values()) == {2}
     test_requests = {r["request"] for r in rows["test"] if r["source"] == "caro"}
     assert test_requests and not test_requests & set(own_train)
+
+
+def test_no_request_is_written_under_two_topics() -> None:
+    """The same words under a train topic and a test topic would leak the answer."""
+    from _examples import OWN_FILE, everyday_files, load_topics
+
+    owner: dict[str, str] = {}
+    for path in [OWN_FILE, *everyday_files()]:
+        for topic in load_topics(path):
+            for request in topic.requests:
+                key = " ".join(request.lower().split())
+                assert owner.setdefault(key, topic.topic) == topic.topic, (
+                    f"{request!r} is in {owner[key]} and {topic.topic}"
+                )
+
+
+def test_held_out_everyday_topics_land_only_in_test(tmp_path: Path) -> None:
+    import build_dataset
+    from _examples import everyday_files, load_topics
+    from build_dataset import own_split
+
+    pages = tmp_path / "pages"
+    (pages / "common").mkdir(parents=True)
+    (pages / "common" / "frob.md").write_text(PAGE)
+    out = tmp_path / "data"
+    assert (
+        build_dataset.main(["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""])
+        == 0
+    )
+    split_of_topic: dict[str, set[str]] = {}
+    for split in ("train", "dev", "test"):
+        for line in (out / f"{split}.jsonl").read_text().splitlines():
+            rec = json.loads(line)
+            if rec["source"] == "caro":
+                split_of_topic.setdefault(rec["page"].removeprefix("caro/"), set()).add(split)
+    for path in everyday_files():
+        for topic in load_topics(path):
+            assert split_of_topic[topic.topic] == {own_split(topic.topic, everyday=True)}

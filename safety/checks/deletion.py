@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from safety.checks.base import DELETERS, Hit, _hit, only
 from safety.commands import rm_options
-from safety.facts import Invocation, Word
+from safety.facts import DYNAMIC_CHARS, Invocation, Word
 from safety.options import parse_options
 from safety.paths import Place, classify, normalise
 from safety.wrappers import find_is_selective, find_start_paths
@@ -84,6 +84,24 @@ def find_wide_delete(inv: Invocation) -> Iterator[Hit]:
         return
     for word in find_start_paths(args):
         if classify(word.text, inv.cwd) in (Place.ROOT, Place.HOME, Place.SYSTEM_TOP):
+            yield _hit(word)
+
+
+@only(DELETERS)
+def deletes_unknown(inv: Invocation) -> Iterator[Hit]:
+    """Recursive deletion of a path nobody can know before it runs: a line read from input,
+    a function or script argument, all of it (not `build/$f`). Fail closed."""
+    for word, recursive in delete_targets(inv):
+        if recursive and word.unknown and word.text[:1] in DYNAMIC_CHARS:
+            yield _hit(word)
+
+
+@only(DELETERS)
+def deletes_repository(inv: Invocation) -> Iterator[Hit]:
+    """The .git folder: every commit, branch and stash not pushed anywhere."""
+    for word, recursive in delete_targets(inv):
+        parts = [p for p in normalise(word.text, inv.cwd).split("/") if p not in ("", ".")]
+        if recursive and parts and parts[-1] == ".git":
             yield _hit(word)
 
 

@@ -181,3 +181,16 @@ def dynamic_destructive(inv: Invocation) -> Iterator[Hit]:
                 Place.DEVICE,
             ):
                 yield _hit(word)
+
+
+_DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill", "kdig", "delv", "resolvectl", "getent"})
+# A run-time value used as a label under some domain: `$(cat key | base64).evil.example`.
+_LABEL = re.compile(f"[{DYN}{DYN_SET}][^.\\s/]*\\.[A-Za-z0-9-]+\\.")
+
+
+@only(_DNS_TOOLS)
+def dns_carries_data(inv: Invocation) -> Iterator[Hit]:
+    """A DNS query whose name is built from command output: the data rides out in the query."""
+    for word in inv.args:
+        if word.from_subst and (word.subst_secret or _LABEL.search(word.text)):
+            yield _hit(word)

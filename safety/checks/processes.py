@@ -235,3 +235,15 @@ def kill_listed(walker: Walker) -> Iterator[Hit]:
             if broad:
                 yield inv.span, " ".join(a.text for a in o.argv)[:40]
                 break
+
+
+_SCRATCH = re.compile(r"^(/tmp|/var/tmp|/dev/shm|/run/user/\d+)/|/\.[^/]+/")
+
+
+def installed_from_scratch(inv: Invocation) -> Iterator[Hit]:
+    """A cron line, unit or hook that runs a program kept in a temp or hidden folder."""
+    if not inv.argv or not {"crontab", "installed"} & set(inv.via):
+        return
+    program = inv.argv[0]
+    if _SCRATCH.search(program.text):
+        yield _hit(program)

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from safety import exfil
 from safety.checks.base import Hit, _program
-from safety.commands import NET_CLIENTS, is_interpreter, is_shell, reads_code_from_stdin
-from safety.facts import DYN, DYN_SET, Invocation, Span
-from safety.paths import normalise
+from safety.commands import NET_CLIENTS, is_shell, reads_code_from_stdin
+from safety.facts import DYN, DYN_SET, Invocation
 from safety.vocabulary import HIDDEN_CHARACTERS
 
 if TYPE_CHECKING:
@@ -124,57 +123,6 @@ def pipe_shell_network(walker: Walker) -> Iterator[Hit]:
             yield shells[0].span, clients[0].name
 
 
-_OUTPUT_OPTS = {"-o", "--output", "-O", "--output-document"}
-
-
-@_program
-def download_then_run(walker: Walker) -> Iterator[Hit]:
-    saved: dict[str, Span] = {}
-    for inv in walker.invocations:
-        name = inv.name
-        if name in ("curl", "wget", "fetch", "aria2c"):
-            args = inv.args
-            urls = [a.text for a in args if re.match(r"^(?:https?|ftp)://", a.text)]
-            for i, word in enumerate(args):
-                text = word.text
-                if text in _OUTPUT_OPTS and i + 1 < len(args):
-                    target = args[i + 1].text
-                    if name == "curl" and text == "-O":
-                        continue
-                    saved[normalise(target).lstrip("./") or target] = inv.span
-                elif text.startswith(("--output=", "--output-document=")):
-                    saved[normalise(text.split("=", 1)[1]).lstrip("./")] = inv.span
-                elif text.startswith("-o") and len(text) > 2 and not text.startswith("--"):
-                    saved[normalise(text[2:]).lstrip("./")] = inv.span
-            remote_name = name == "wget" and not any(
-                a.text in ("-O", "--output-document") for a in args
-            )
-            remote_name = remote_name or (
-                name == "curl"
-                and any(
-                    a.text in ("-O", "--remote-name")
-                    or re.fullmatch(r"-[a-zA-Z]*O[a-zA-Z]*", a.text)
-                    for a in args
-                )
-            )
-            if remote_name:
-                for url in urls:
-                    base = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-                    if base:
-                        saved[base] = inv.span
-            continue
-        if not saved or not inv.argv:
-            continue
-        candidates = [inv.argv[0].text]
-        if is_shell(name) or is_interpreter(name) or name in ("source", ".", "sudo"):
-            candidates += [a.text for a in inv.args if not a.text.startswith("-")][:1]
-        for cand in candidates:
-            key = normalise(cand).lstrip("./")
-            if key in saved and (cand.startswith(("./", "/", "~")) or cand != inv.argv[0].text):
-                yield inv.span, cand
-                return
-
-
 _INVISIBLE = re.compile(HIDDEN_CHARACTERS)
 
 
@@ -207,3 +155,19 @@ def line_too_long(walker: Walker) -> Iterator[Hit]:
 def too_deep(walker: Walker) -> Iterator[Hit]:
     if walker.too_deep:
         yield walker.too_deep[0], "nesting"
+
+
+# A loop over thousands of values whose body sends a job to the background each time.
+_FLOOD = re.compile(
+    r"\bfor\s+(?:\w+\s+in\s+(?:\$\(\s*seq\s+(?:\S+\s+){0,2}\d{4,}\s*\)|`\s*seq\s[^`]*\d{4,}\s*`|"
+    r"\{\d+\.\.\d{4,}(?:\.\.\d+)?\})|\(\([^)]*<=?\s*\d{4,}[^)]*\)\))\s*;?\s*do\b"
+    r"(?:(?!\bdone\b).)*?[^&|>]&(?![&>])",
+    re.S,
+)
+
+
+@_program
+def background_flood(walker: Walker) -> Iterator[Hit]:
+    m = _FLOOD.search(walker.command)
+    if m:
+        yield (m.start(), m.end()), "a loop of background jobs"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from safety.checks.base import DELETERS, PERMS, Hit, _hit, only
 from safety.checks.deletion import delete_targets
 from safety.checks.permissions import _perm_targets
+from safety.checks.startup import everyday_append
 from safety.commands import write_targets
 from safety.facts import Invocation
 from safety.paths import (
@@ -76,6 +77,15 @@ def _preload(path: str, cwd: str | None) -> bool:
 
 def _startup(path: str, cwd: str | None) -> bool:
     return is_startup_file(path, cwd)
+
+
+def startup_not_everyday(inv: Invocation) -> Iterator[Hit]:
+    """A start-up file changed with anything but everyday lines (those are moderate)."""
+    if not everyday_append(inv):
+        yield from _writes_startup(inv)
+
+
+_writes_startup = writes_where(_startup)
 
 
 def _history(path: str, cwd: str | None) -> bool:

@@ -8,17 +8,20 @@ replaced by what the rule matched.
 from __future__ import annotations
 
 from safety.rules import (
+    code,
     deletion,
     disk,
     environment,
     fork_bombs,
     infra,
     limits,
+    net,
     network,
     privilege,
     processes,
     security,
     system_files,
+    table,
 )
 from safety.rules.rule import Rule
 
@@ -34,9 +37,12 @@ RULES: tuple[Rule, ...] = (
     *processes.RULES,
     *security.RULES,
     *network.RULES,
+    *code.RULES,
     *infra.RULES,
     *environment.RULES,
+    *table.RULES,
     *limits.RULES,
+    *net.RULES,
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

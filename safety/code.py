@@ -1,0 +1,426 @@
+"""Read interpreter code for what it does: Python through its own `ast`, Node, Ruby and Perl
+through patterns over the source.
+
+`effects(language, code)` lists (kind, detail) pairs, kind being one of:
+  delete-tree    a recursive deletion of the path in detail ("~", "/etc"; "?" when unknown)
+  decoded-exec   runs code or a shell command it decodes or downloads
+  env-exfil      sends the whole environment over the network
+  fork-loop      forks or starts processes in an endless loop
+  alloc-loop     allocates memory in an endless loop
+Shell commands the code runs with a literal string come back as ("shell", command), so the
+walker can judge them like any other command.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import lru_cache
+
+from safety.facts import DYN_SET
+
+MAX_CODE = 100_000  # characters of one program that are read
+
+Effect = tuple[str, str]
+
+# ---- Python --------------------------------------------------------------------------------
+
+_SHELL_CALLS = frozenset(
+    {
+        "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+        "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput",
+        "subprocess.getstatusoutput", "pty.spawn", "os.execv", "os.execvp", "os.execl",
+        "os.execlp", "os.spawnl", "os.spawnlp", "commands.getoutput", "os.posix_spawn",
+        "system", "popen", "run", "call", "check_output", "Popen", "check_call", "getoutput",
+    }
+)  # fmt: skip
+_TREE_DELETES = frozenset(
+    {"shutil.rmtree", "rmtree", "os.removedirs", "removedirs", "distutils.dir_util.remove_tree",
+     "remove_tree", "send2trash"}
+)  # fmt: skip
+_EXECS = frozenset({"exec", "eval", "compile", "runpy.run_path", "execfile"})
+# Calls whose result is code or data from elsewhere: decoders and network readers.
+_DECODERS = re.compile(
+    r"(b64decode|b32decode|b16decode|a85decode|decodebytes|decompress|fromhex|unhexlify|"
+    r"codecs\.decode|marshal\.loads|pickle\.loads|rot13|\[::-1\]|zlib|bz2|lzma|gzip)"
+)
+_FETCHERS = re.compile(
+    r"(urlopen|urlretrieve|requests\.(get|post|request)|httpx\.|http\.client|urllib|"
+    r"\.recv\(|socket|aiohttp|pycurl|wget\.|ftplib|paramiko)"
+)
+_SENDERS = re.compile(
+    r"(^|\.)(urlopen|Request|post|put|patch|request|send|sendall|sendto|sendmail|send_message|"
+    r"putrequest|upload\w*|urlretrieve|post_form)$|^(requests|httpx|session|s|client)\.get$"
+)
+_FOREVER_ITERS = re.compile(
+    r"^(iter\(int,\s*1\)|iter\(lambda.*\)|itertools\.count\(.*\)|count\(.*\))$"
+)
+_HOME = "~"
+_PATH_CALLS = (
+    "expanduser", "expandvars", "abspath", "realpath", "normpath", "resolve", "Path",
+    "PurePath", "PosixPath", "str", "fspath",
+)  # fmt: skip
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else node.attr
+    if isinstance(node, ast.Call):
+        return _dotted(node.func) + "()"
+    return ""
+
+
+_SPAWNS = re.compile(
+    r"\bfork\(|Popen\(|Process\(.*\)\.start\(|Thread\(.*\)\.start\(|os\.system\(|subprocess\."
+)
+_ALLOCATES = re.compile(
+    r"\.append\(|\.extend\(|\+=|bytearray\(|\*\s*\d{6,}|\*\s*10\s*\*\*|\*\*\s*\d|\[0\]\s*\*|"
+    r"malloc|zeros\(|ones\(|range\(10\s*\*\*"
+)
+
+
+_REMOVES = re.compile(r"\b(os\.remove|os\.unlink|\.unlink\(|os\.rmdir|\.rmdir\(|remove\(|unlink\()")
+_LISTS = re.compile(
+    r"(?:os\.walk|glob\.glob|glob\.iglob|\bglob|os\.listdir|listdir|os\.scandir|scandir)\(\s*"
+    r"(?:['\"](?P<path>[^'\"]+)['\"]|(?P<home>os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|"
+    r"Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]))|"
+    r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\("
+)
+
+
+class _Python(ast.NodeVisitor):
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.names: dict[str, ast.AST] = {}
+        self.effects: list[Effect] = []
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+    # A value as a path, where it can be worked out: "~", "/etc", "x" + DYN_SET parts.
+    def value(self, node: ast.AST | None, depth: int = 0) -> str | None:
+        if node is None or depth > 8:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.value(self.names.get(node.id), depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+            left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
+            if left is None or right is None:
+                return None
+            sep = "/" if isinstance(node.op, ast.Div) and not left.endswith("/") else ""
+            return left + sep + right
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for part in node.values:
+                if isinstance(part, ast.Constant):
+                    parts.append(str(part.value))
+                elif isinstance(part, ast.FormattedValue):
+                    parts.append(self.value(part.value, depth + 1) or DYN_SET)
+            return "".join(parts)
+        if isinstance(node, ast.Subscript) and _dotted(node.value) in ("os.environ", "environ"):
+            key = self.value(node.slice, depth + 1)
+            return _HOME if key in ("HOME", "USERPROFILE") else None
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            args = node.args
+            if name.endswith(_PATH_CALLS):
+                if (
+                    isinstance(node.func, ast.Attribute)
+                    and not args
+                    and name.endswith(("expanduser", "resolve"))
+                ):
+                    return self.value(node.func.value, depth + 1)  # Path('~').expanduser()
+                return self.value(args[0], depth + 1) if args else None
+            if name.endswith(("Path.home", "home", "gethomedir")) or name in (
+                "os.getenv", "getenv", "os.environ.get", "environ.get"
+            ):  # fmt: skip
+                key = self.value(args[0], depth + 1) if args else "HOME"
+                return _HOME if key in ("HOME", "USERPROFILE", None) else None
+            if name.endswith(("path.join", "joinpath")):
+                base = [node.func.value] if isinstance(node.func, ast.Attribute) else []
+                if not name.endswith("joinpath"):
+                    base = []
+                out = ""
+                for arg in (*base, *args):
+                    piece = self.value(arg, depth + 1)
+                    if piece is None:
+                        return None
+                    joined = f"{out.rstrip('/')}/{piece}"
+                    out = piece if piece.startswith("/") or not out else joined
+                return out
+        return None
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.names[target.id] = node.value
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _dotted(node.func)
+        short = name.rsplit(".", 1)[-1]
+        first = node.args[0] if node.args else None
+        if name in _TREE_DELETES or short in ("rmtree", "removedirs", "remove_tree"):
+            path = self.value(first)
+            self.effects.append(("delete-tree", "?" if path is None else path))
+        elif name in _SHELL_CALLS and first is not None:
+            literal = self.value(first)
+            if isinstance(first, (ast.List, ast.Tuple)):
+                items = [self.value(e) for e in first.elts]
+                if all(i is not None for i in items):
+                    literal = " ".join(_quote(str(i)) for i in items)
+            arg = self.text(first)
+            if literal is not None:
+                self.effects.append(("shell", literal))
+            elif _DECODERS.search(arg) or _FETCHERS.search(arg):
+                self.effects.append(("decoded-exec", name))
+            elif isinstance(first, ast.Name) and first.id in self.names:
+                arg = self.text(self.names[first.id])
+                if _DECODERS.search(arg) or _FETCHERS.search(arg):
+                    self.effects.append(("decoded-exec", name))
+        elif (name in _EXECS or short in ("run_path",)) and first is not None:
+            arg = self.text(first)
+            if isinstance(first, ast.Name) and first.id in self.names:
+                arg = self.text(self.names[first.id])
+            if _DECODERS.search(arg) or _FETCHERS.search(arg):
+                self.effects.append(("decoded-exec", name))
+        if _SENDERS.search(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
+            self.effects.append(("env-exfil", name))
+        self.generic_visit(node)
+
+    def _environ(self, node: ast.AST, depth: int = 0) -> bool:
+        """Does this expression carry the whole environment (os.environ, a copy of it)?"""
+        if depth > 6:
+            return False
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Attribute) and sub.attr == "environ":
+                parent_is_lookup = False
+                for maybe in ast.walk(node):
+                    if isinstance(maybe, ast.Subscript) and maybe.value is sub:
+                        parent_is_lookup = True  # os.environ['X']: one value, not all
+                    if (
+                        isinstance(maybe, ast.Call)
+                        and isinstance(maybe.func, ast.Attribute)
+                        and maybe.func.value is sub
+                        and maybe.func.attr == "get"
+                    ):
+                        parent_is_lookup = True
+                if not parent_is_lookup:
+                    return True
+            if (
+                isinstance(sub, ast.Name)
+                and sub.id in self.names
+                and self._environ(self.names[sub.id], depth + 1)
+            ):
+                return True
+        return False
+
+    def _loop_effects(self, body: list[ast.stmt] | list[ast.AST]) -> None:
+        text = "\n".join(self.text(b) for b in body)
+        if _SPAWNS.search(text):
+            self.effects.append(("fork-loop", "endless loop"))
+        if _ALLOCATES.search(text):
+            self.effects.append(("alloc-loop", "endless loop"))
+
+    def visit_While(self, node: ast.While) -> None:
+        test = node.test
+        forever = isinstance(test, ast.Constant) and bool(test.value)
+        if forever and not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
+            self._loop_effects(node.body)
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For) -> None:
+        forever = _FOREVER_ITERS.match(self.text(node.iter).replace(" ", ""))
+        if forever and not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
+            self._loop_effects(node.body)
+        self.generic_visit(node)
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self._comprehension(node, node.elt)
+
+    def _comprehension(self, node: ast.AST, elt: ast.AST) -> None:
+        gens = getattr(node, "generators", [])
+        if any(_FOREVER_ITERS.match(self.text(g.iter).replace(" ", "")) for g in gens):
+            self._loop_effects([elt])
+        self.generic_visit(node)
+
+
+def _quote(item: str) -> str:
+    if item and re.fullmatch(r"[\w@%+=:,./~-]+", item):
+        return item
+    return "'" + item.replace("'", "'\\''") + "'"
+
+
+def python_effects(code: str) -> list[Effect] | None:
+    """Effects of Python source; None when it does not parse (the caller falls back)."""
+    try:
+        tree = ast.parse(code[:MAX_CODE])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    reader = _Python(code[:MAX_CODE])
+    if _REMOVES.search(code):
+        # os.remove over os.walk('/etc'), Path('~').rglob('*'), glob('/usr/*'): a tree, file
+        # by file.
+        for m in _LISTS.finditer(code):
+            path = m.group("path") or m.group("path2") or ""
+            reader.effects.append(("delete-tree", _HOME if m.group("home") else path))
+    try:
+        # Assignments first, so a name used before its line (in a function) still resolves.
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        reader.names.setdefault(target.id, node.value)
+        reader.visit(tree)
+    except RecursionError:
+        reader.effects.append(("decoded-exec", "code too deeply nested to read"))
+    return reader.effects[:32]
+
+
+# ---- Node, Ruby, Perl and the rest (patterns) ----------------------------------------------
+
+_HOME_EXPR = re.compile(
+    r"require\(\s*['\"]os['\"]\s*\)\.homedir\(\)|os\.homedir\(\)|process\.env\.HOME|"
+    r"process\.env\[['\"]HOME['\"]\]|Dir\.home|ENV\[['\"]HOME['\"]\]|ENV\.fetch\(['\"]HOME['\"]\)|"
+    r"\$ENV\{\s*['\"]?HOME['\"]?\s*\}|File\.expand_path\(\s*['\"]~['\"]\s*\)|"
+    r"Deno\.env\.get\(['\"]HOME['\"]\)|glob\(\s*['\"]~['\"]\s*\)"
+)
+_TREE_CALL = re.compile(
+    r"(?:fs\.rm(?:Sync)?|\.rm(?:Sync)?|rmdirSync|fs\.rmdir|rimraf(?:\.sync)?|fse?\.remove(?:Sync)?|"
+    r"removeSync|emptyDirSync|Deno\.remove|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry\w*|"
+    r"rmtree)|\brm_rf|\brmtree|\bremove_tree|Bun\.\$`rm)\s*\(?\s*"
+)
+_DECODED_EXEC = re.compile(
+    r"(?:\beval|\bexec\w*|\bsystem|\bspawn\w*|\bFunction|instance_eval|class_eval|\bpopen\d?|"
+    r"\bqx|`|\bdo\b|\brequire|vm\.run\w*|IO\.popen|Open3\.\w+|Kernel\.\w+)\s*\(?\s*[^;]{0,120}?"
+    r"(?:decode_base64|Base64\.(?:decode64|strict_decode64|urlsafe_decode64)|"
+    r"Buffer\.from\([^)]*(?:base64|hex)|atob\(|\bunpack\(|\bpack\(\s*['\"]H|"
+    r"fetch\(|https?\.get|Net::HTTP|URI\.open|URI\.parse|open-uri|LWP::Simple|\bget\(\s*['\"]https?|"
+    r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate)",
+    re.S,
+)
+_FETCH = re.compile(r"https?\.get\(|fetch\(|Net::HTTP|URI\.open|open-uri|LWP::|HTTP::Tiny|axios")
+_EVALS = re.compile(r"\beval\s*\(|new Function\(|vm\.run\w*\(|instance_eval|\beval\s+\$")
+_ENV_ALL = re.compile(
+    r"JSON\.stringify\(\s*process\.env\s*\)|process\.env\s*[,})]|\.\.\.process\.env|"
+    r"Object\.\w+\(\s*process\.env\s*\)|\bENV\.to_h|\bENV\.to_a|\bENV\.(?:each|map|inspect)|"
+    r"\bENV\s*[,})]|%ENV|Deno\.env\.toObject\(\)|ENV\.to_json|\bENV\.keys"
+)
+_NET_SEND = re.compile(
+    r"fetch\(|https?\.request|https?\.get|axios|XMLHttpRequest|net\.connect|net\.Socket|"
+    r"Net::HTTP|HTTParty|Faraday|RestClient|TCPSocket|LWP::UserAgent|HTTP::Tiny|IO::Socket|"
+    r"Mojo::UserAgent|curl|sendmail|Net::SMTP|dgram|WebSocket|socket"
+)
+_FORK_FOREVER = re.compile(
+    r"(?:while\s*\(?\s*(?:true|1)\s*\)?|loop\s+do|loop\s*\{|for\s*\(\s*;\s*;\s*\)|setInterval\()"
+    r"[^\n]{0,200}?(?:fork|spawn|child_process|exec|Process\.spawn|Thread\.new|new Worker)",
+    re.S,
+)
+_ALLOC_FOREVER = re.compile(
+    r"(?:while\s*\(?\s*(?:true|1)\s*\)?|loop\s+do|loop\s*\{|for\s*\(\s*;\s*;\s*\))"
+    r"[^\n]{0,200}?(?:\.push\(|<<|\.concat\(|Buffer\.alloc|new Array\(|\.repeat\(|x\s*\d{5,}|"
+    r"push\s*@|\*\s*10\s*\*\*)",
+    re.S,
+)
+
+
+# Calls that hand a string to a shell (Node, Ruby, Perl, PHP).
+_SHELL_CALL = re.compile(
+    r"(?:execSync|exec|spawnSync|\bsystem|popen|shell_exec|passthru|proc_open|IO\.popen|"
+    r"Open3\.\w+|%x)\s*(?:\(\s*|\s(?=\s*['\"]))"
+)
+
+
+def _call_argument(code: str, start: int) -> str:
+    """The text of a call's first argument, from `start` to its closing comma or paren."""
+    depth = 0
+    for i in range(start, min(len(code), start + 400)):
+        ch = code[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return code[start:i]
+            depth -= 1
+        elif ch in ",;\n" and depth == 0:
+            return code[start:i]
+    return code[start : start + 400]
+
+
+def _call_arguments(code: str, start: int) -> list[str]:
+    """A call's arguments split at top-level commas, up to its closing paren or the end of
+    the statement (Perl and Ruby calls need no parens)."""
+    items: list[str] = []
+    at = start
+    while len(items) < 16:
+        item = _call_argument(code, at)
+        items.append(item)
+        end = at + len(item)
+        if end >= len(code) or code[end] != ",":
+            break
+        at = end + 1
+    return [i for i in items if i.strip()]
+
+
+def _resolve(arg: str) -> str | None:
+    """A path from a simple expression: home lookups, quoted strings, `+` and `.` joins."""
+    text = _HOME_EXPR.sub("'~'", arg.strip())
+    text = re.sub(r"File\.join\(\s*(.*)\)", lambda m: m.group(1).replace(",", "+'/'+"), text)
+    pieces = re.split(r"\s*(?:\+|\.(?=\s*['\"]))\s*", text)
+    out = ""
+    for piece in pieces:
+        m = re.fullmatch(r"(['\"`])(.*)\1", piece.strip(), re.S)
+        if not m:
+            return None
+        out += m.group(2)
+    return out or None
+
+
+def script_effects(code: str) -> list[Effect]:
+    code = code[:MAX_CODE]
+    out: list[Effect] = []
+    for m in _TREE_CALL.finditer(code):
+        arg = _call_argument(code, m.end())
+        if not arg.strip():
+            continue
+        path = _resolve(arg)
+        if path is None and _HOME_EXPR.search(arg):
+            path = "~"  # something under the home, computed: judge it as the home itself
+        out.append(("delete-tree", "?" if path is None else path))
+    for m in _SHELL_CALL.finditer(code):
+        resolved = [_resolve(item) for item in _call_arguments(code, m.end())]
+        items = [i for i in resolved if i]
+        if items and len(items) == len(resolved):
+            # system("rm -rf " . $d) is one string; system "rm", "-rf", $d a list of words.
+            out.append(("shell", items[0] if len(items) == 1 else " ".join(map(_quote, items))))
+    if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
+        out.append(("decoded-exec", "decoded or downloaded code"))
+    if _ENV_ALL.search(code) and _NET_SEND.search(code):
+        out.append(("env-exfil", "environment"))
+    if _FORK_FOREVER.search(code):
+        out.append(("fork-loop", "endless loop"))
+    if _ALLOC_FOREVER.search(code):
+        out.append(("alloc-loop", "endless loop"))
+    return out[:32]
+
+
+@lru_cache(maxsize=256)
+def effects(language: str, code: str) -> tuple[Effect, ...]:
+    """What `code` in `language` (an interpreter's command name) does; see the module doc.
+    Cached: the walker and several checks ask about the same program."""
+    if language.startswith("python") or language in ("pypy", "pypy3", "ipython"):
+        found = python_effects(code)
+        if found is not None:
+            return tuple(found)
+    return tuple(script_effects(code))
