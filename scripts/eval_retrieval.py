@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--k", type=int, default=Settings().retrieval.k)
     p.add_argument("--out", type=Path, help="every row as JSON")
+    p.add_argument("--model-path", help="another GGUF (its prompt profile from its metadata)")
     p.add_argument(
         "--drop-own-pages",
         action="store_true",
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         kb = without_pages(rows, Path(tempfile.mkdtemp(prefix="caro-kb-")) / "kb.sqlite")
     settings = Settings()
     settings.retrieval.enabled = True  # the 'on' arm shows whatever it is given
+    if args.model_path:
+        settings.embedded.model_path = args.model_path
     backend = EmbeddedBackend(settings, progress=False)
     blocked = safety_blocker()
     results = []
@@ -152,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
     shown = sum(bool(r["pages"]) for r in results) / n
     dropped = ", own pages removed from the index" if kb else ""
+    print(f"model: {backend.last_stats.get('profile')} profile, {args.model_path or 'default'}")
     print(f"data: {args.data} source={args.source or 'all'} n={len(results)} k={args.k}{dropped}")
     print(f"retrieval off: {share('off_ok'):.1%} correct, parsed {share('off'):.1%}")
     print(f"retrieval on:  {share('on_ok'):.1%} correct, parsed {share('on'):.1%}")
