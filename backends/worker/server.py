@@ -132,7 +132,10 @@ def generate(channel: Channel, backend: EmbeddedBackend, message: dict[str, Any]
     if stop.is_set():
         log("the client went away; the generation was stopped")
         return
-    channel.send(box["answer"])
+    answer = box["answer"]
+    outcome = "a completion" if answer["ok"] else answer["error"]["class"]
+    log(f"answering with {outcome}")  # before the send: the log never lags the client
+    channel.send(answer)
 
 
 # --- the resident worker ---------------------------------------------------------------------
