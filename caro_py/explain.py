@@ -2,8 +2,9 @@
 
 Used by `x` at the confirm prompt and by `caro --explain CMD`. The words come from a model
 server (the backend that wrote the command, or the first server found); the embedded model
-is trained to write commands, not prose, so with it alone each program is described by its
-manual page summary (`whatis`) instead, and the answer says so.
+is trained to write commands, not prose, so with it alone each program is described by the
+knowledge base's tldr page summary (caro_py/knowledge), else its manual page (`whatis`),
+and the answer says that the options are not explained.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ WHATIS_SECONDS = 3.0
 class Explanation:
     command: str
     lines: list[str] = field(default_factory=list)
-    source: str = ""  # "lmstudio · qwen2.5-coder" or "manual pages (whatis)"
+    source: str = ""  # "lmstudio · qwen2.5-coder", or where the descriptions came from
 
     def to_dict(self) -> dict[str, Any]:
         return {"command": self.command, "explanation": self.lines, "source": self.source}
@@ -49,18 +50,19 @@ def explain(command: str, settings: Settings, *, backend: str | None = None) -> 
     try:
         return asyncio.run(from_model(command, settings, backend))
     except BackendUnavailable as exc:
-        manual = from_manual_pages(command)
-        if manual.lines:
-            manual.lines.append(f"(no model server to explain the options: {exc.message})")
-            return manual
+        described = from_descriptions(command)
+        if described.lines:
+            described.lines.append(f"(no model server to explain the options: {exc.message})")
+            return described
         raise BackendUnavailable(
-            f"nothing can explain it here: {exc.message}; and no manual page names its programs"
+            f"nothing can explain it here: {exc.message}; and neither the knowledge base "
+            "nor a manual page describes its programs"
         ) from None
 
 
 async def from_model(command: str, settings: Settings, wanted: str | None) -> Explanation:
-    from backends.http_backend import HttpBackend
     from backends.registry import create_backend
+    from backends.remote.http_backend import HttpBackend
     from backends.selection import auto_candidates
 
     if wanted is None and settings.backend != "auto":
@@ -86,7 +88,7 @@ async def from_model(command: str, settings: Settings, wanted: str | None) -> Ex
 
 async def ask(backend: Any, command: str) -> Explanation:
     """One chat request to the server, in its own API's shape; the answer's lines."""
-    from backends.transport import request_json
+    from backends.remote.transport import request_json
 
     backend.check_ready()
     model = await backend.resolve_model()
@@ -147,52 +149,115 @@ def clean_lines(text: str) -> list[str]:
     return lines[:MAX_LINES]
 
 
-def programs(command: str) -> list[str]:
-    """The program names in `command`: the first word of each simple command (best effort)."""
+def programs(command: str) -> list[tuple[str, str | None]]:
+    """Each simple command's program and the word after it (a subcommand, perhaps), in order.
+
+    Best effort, from shell words: `sudo find . | xargs wc -l` gives sudo, find, xargs, wc.
+    """
     import shlex
 
     lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
-    found: list[str] = []
+    found: list[tuple[str, str | None]] = []
     expect = True
     try:
         for token in lexer:
             if token and set(token) <= set("|&;()<>"):
                 expect = token not in ("<", ">", ">>", "<<", "<<<", ">&", "<&")
                 continue
+            if found and found[-1][1] is None and not expect and token[:1].isalpha():
+                found[-1] = (found[-1][0], token)  # the word after the program
+                continue
             if expect and "=" not in token.split("/")[0]:
                 name = token.rsplit("/", 1)[-1]
-                if name and name not in found:
-                    found.append(name)
-                expect = name in ("sudo", "env", "time", "nice", "nohup", "xargs", "exec")
+                if name:
+                    found.append((name, None))
+                expect = name in WRAPPERS
+            elif found and found[-1][1] is None:
+                found[-1] = (found[-1][0], "")  # an option came first: no subcommand
     except ValueError:  # unbalanced quotes: what was read so far
         pass
-    return found
+    return list(dict.fromkeys(found))  # each once, first seen first
 
 
-def from_manual_pages(command: str) -> Explanation:
-    """Each program's one-line manual summary, from the system's `whatis`, where it has one."""
+# Programs that run the next word as a command.
+WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nice", "nohup", "xargs", "exec", "command"})
+
+
+def from_descriptions(command: str) -> Explanation:
+    """Each program's one-line description: the knowledge base's tldr page summary (a page
+    for `git commit` before one for `git`), else the system's manual (`whatis`)."""
+    result = Explanation(command=command)
+    used: list[str] = []
+    for name, after in programs(command):
+        found = describe(name, after)
+        if found is None:
+            continue
+        label, text, source = found
+        result.lines.append(f"{label}: {text}")
+        if source not in used:
+            used.append(source)
+    result.source = " and ".join(used)
+    return result
+
+
+def describe(name: str, after: str | None) -> tuple[str, str, str] | None:
+    """(label, description, source) for one program, or None when nothing describes it."""
+    if after and (text := tldr_summary(f"{name}-{after}")):
+        return f"{name} {after}", text, KB_SOURCE
+    if text := tldr_summary(name):
+        return name, text, KB_SOURCE
+    if text := whatis_summary(name):
+        return name, text, WHATIS_SOURCE
+    return None
+
+
+KB_SOURCE = "tldr pages (the knowledge base)"
+WHATIS_SOURCE = "manual pages (whatis)"
+
+
+def tldr_summary(page: str) -> str | None:
+    """The tldr page's summary for this OS, without its links ("More information: <...>")."""
+    import re
+    import sqlite3
+
+    from caro_py.knowledge.index import connect, platforms_for
+
+    platforms = platforms_for("darwin" if sys.platform == "darwin" else "linux")
+    try:
+        rows = (
+            connect()
+            .execute("SELECT platform, summary FROM pages WHERE name = ?", (page,))
+            .fetchall()
+        )
+    except (OSError, sqlite3.Error):  # a missing or broken knowledge base costs only this
+        return None
+    by_platform = dict(rows)
+    for platform in platforms:
+        if platform in by_platform:
+            text = re.sub(
+                r"\s*(More information|See also):.*?(\.(?=\s|$)|$)", "", by_platform[platform]
+            )
+            return text.strip() or None
+    return None
+
+
+def whatis_summary(name: str) -> str | None:
+    """The manual page's one-line summary from `whatis`, where the system has one."""
     import shutil
     import subprocess
 
-    result = Explanation(command=command, source="manual pages (whatis)")
     whatis = shutil.which("whatis")
     if whatis is None:
-        return result
-    for name in programs(command):
-        try:
-            done = subprocess.run(
-                [whatis, "-l", "--", name],
-                capture_output=True,
-                text=True,
-                timeout=WHATIS_SECONDS,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        first = done.stdout.splitlines()[0] if done.returncode == 0 and done.stdout else ""
-        if " - " in first:
-            result.lines.append(f"{name}: {first.split(' - ', 1)[1].strip()}")
-    return result
+        return None
+    try:
+        done = subprocess.run(
+            [whatis, "-l", "--", name], capture_output=True, text=True, timeout=WHATIS_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    first = done.stdout.splitlines()[0] if done.returncode == 0 and done.stdout else ""
+    return first.split(" - ", 1)[1].strip() if " - " in first else None
 
 
 def show(explanation: Explanation, *, out: Any = None) -> None:

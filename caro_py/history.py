@@ -10,8 +10,9 @@ sqlite3 is imported only inside these functions (start-up stays fast).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,28 +115,26 @@ def connect(path: Path) -> sqlite3.Connection:
         # Made by hand first, so the file never exists with looser permissions.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         os.chmod(path, 0o600)  # the umask may have cut 0600 down, never up; be exact
-    try:
+    with guarded(path):
         db = sqlite3.connect(path, timeout=5)
-        columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
-        db.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns})")
-    except sqlite3.Error as exc:
-        raise HistoryError(f"history file {path}: {exc}") from None
+        try:
+            columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
+            db.execute(f"CREATE TABLE IF NOT EXISTS requests ({columns})")
+        except sqlite3.Error:
+            db.close()
+            raise
     return db
 
 
-def guarded(path: Path) -> Any:
-    """A context that turns sqlite3 errors into HistoryError naming the file."""
-    import contextlib
+@contextlib.contextmanager
+def guarded(path: Path) -> Iterator[None]:
+    """Turn sqlite3 errors into HistoryError naming the file."""
     import sqlite3
 
-    @contextlib.contextmanager
-    def scope() -> Any:
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise HistoryError(f"history file {path}: {exc}") from None
-
-    return scope()
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise HistoryError(f"history file {path}: {exc}") from None
 
 
 def record(result: Result, *, origin: str, cwd: str, path: Path) -> None:

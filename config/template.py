@@ -86,7 +86,7 @@ def render_template() -> str:
             optional("model", b.model, '"model-id"'),
             "# Default: the top-level timeout_seconds.",
             optional("timeout_seconds", b.timeout_seconds, "60.0"),
-            "# Cap on the answer's length in tokens (default 1024); lower it for small contexts.",
+            "# Cap on the answer's length in tokens (default 160; openai: 1024, for reasoning).",
             optional("max_tokens", b.max_tokens, "256"),
             "# Name of the environment variable holding the API key (if the server needs one).",
             optional("api_key_env", b.api_key_env, '"MY_API_KEY"'),

@@ -27,7 +27,8 @@ Effect = tuple[str, str]
 
 _SHELL_CALLS = frozenset(
     {
-        "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+        "os.system", "os.popen", "os.execve", "os.execvpe", "os.spawnv", "os.spawnvp",
+        "subprocess.run", "subprocess.call", "subprocess.check_call",
         "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput",
         "subprocess.getstatusoutput", "pty.spawn", "os.execv", "os.execvp", "os.execl",
         "os.execlp", "os.spawnl", "os.spawnlp", "commands.getoutput", "os.posix_spawn",
@@ -169,6 +170,10 @@ class _Python(ast.NodeVisitor):
             path = self.value(first)
             self.effects.append(("delete-tree", "?" if path is None else path))
         elif name in _SHELL_CALLS and first is not None:
+            if short.startswith(("execv", "execl", "spawnv", "spawnl")) and len(node.args) > 1:
+                first = node.args[1]  # os.execvp(file, [argv0, ...]): the list is what runs
+                if short.startswith(("execl", "spawnl")):
+                    first = ast.List(elts=list(node.args[1:]), ctx=ast.Load())
             literal = self.value(first)
             if isinstance(first, (ast.List, ast.Tuple)):
                 items = [self.value(e) for e in first.elts]
@@ -189,6 +194,10 @@ class _Python(ast.NodeVisitor):
                 arg = self.text(self.names[first.id])
             if _DECODERS.search(arg) or _FETCHERS.search(arg):
                 self.effects.append(("decoded-exec", name))
+        if short in ("urlretrieve", "download_file", "download") and len(node.args) > 1:
+            saved = self.value(node.args[1])
+            if saved:
+                self.effects.append(("saved", saved))  # a download written to this file
         if _SENDERS.search(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
             self.effects.append(("env-exfil", name))
         self.generic_visit(node)
@@ -294,7 +303,8 @@ _HOME_EXPR = re.compile(
     r"require\(\s*['\"]os['\"]\s*\)\.homedir\(\)|os\.homedir\(\)|process\.env\.HOME|"
     r"process\.env\[['\"]HOME['\"]\]|Dir\.home|ENV\[['\"]HOME['\"]\]|ENV\.fetch\(['\"]HOME['\"]\)|"
     r"\$ENV\{\s*['\"]?HOME['\"]?\s*\}|File\.expand_path\(\s*['\"]~['\"]\s*\)|"
-    r"Deno\.env\.get\(['\"]HOME['\"]\)|glob\(\s*['\"]~['\"]\s*\)"
+    r"Deno\.env\.get\(['\"]HOME['\"]\)|glob\(\s*['\"]~['\"]\s*\)|getenv\(\s*['\"]HOME['\"]\s*\)|"
+    r"\$_SERVER\[['\"]HOME['\"]\]|\$HOME\b"
 )
 _TREE_CALL = re.compile(
     r"(?:fs\.rm(?:Sync)?|\.rm(?:Sync)?|rmdirSync|fs\.rmdir|rimraf(?:\.sync)?|fse?\.remove(?:Sync)?|"
@@ -327,6 +337,9 @@ _FORK_FOREVER = re.compile(
     r"[^\n]{0,200}?(?:fork|spawn|child_process|exec|Process\.spawn|Thread\.new|new Worker)",
     re.S,
 )
+_POSTFIX_FOREVER = re.compile(
+    r"(?:push\b|<<|\.=|\bx\s*\d|\.push\().{0,120}?\bwhile\s*\(?\s*(?:1|true)\b", re.S
+)
 _ALLOC_FOREVER = re.compile(
     r"(?:while\s*\(?\s*(?:true|1)\s*\)?|loop\s+do|loop\s*\{|for\s*\(\s*;\s*;\s*\))"
     r"[^\n]{0,200}?(?:\.push\(|<<|\.concat\(|Buffer\.alloc|new Array\(|\.repeat\(|x\s*\d{5,}|"
@@ -356,6 +369,22 @@ def _call_argument(code: str, start: int) -> str:
         elif ch in ",;\n" and depth == 0:
             return code[start:i]
     return code[start : start + 400]
+
+
+# unlink glob("..."), array_map("unlink", glob(...)), File.delete(*Dir.glob(...)).
+_GLOB_DELETE = re.compile(
+    r"(?:\bunlink\s*\(?\s*|array_map\(\s*['\"]unlink['\"]\s*,\s*|File\.delete\(\s*\*?\s*|"
+    r"FileUtils\.rm(?:_f|_rf)?\(\s*)(?:glob|Dir\.glob|Dir\[)\s*\(?\s*"
+)
+
+
+def _flatten(arg: str) -> str | None:
+    """A path pattern from a string expression, home lookups inlined: "$ENV{HOME}/.ssh/*"."""
+    text = _HOME_EXPR.sub("~", arg.strip())
+    text = re.sub(
+        r"['\"]\s*(?:\.|\+)\s*['\"]|['\"]\s*(?:\.|\+)\s*|\s*(?:\.|\+)\s*['\"]|['\"]", "", text
+    )
+    return text if re.fullmatch(r"[~/][\w./*~ -]*", text) else None
 
 
 def _call_arguments(code: str, start: int) -> list[str]:
@@ -404,13 +433,17 @@ def script_effects(code: str) -> list[Effect]:
         if items and len(items) == len(resolved):
             # system("rm -rf " . $d) is one string; system "rm", "-rf", $d a list of words.
             out.append(("shell", items[0] if len(items) == 1 else " ".join(map(_quote, items))))
+    for m in _GLOB_DELETE.finditer(code):
+        pattern = _flatten(_call_argument(code, m.end()))
+        if pattern:
+            out.append(("delete-tree", pattern))
     if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):
         out.append(("env-exfil", "environment"))
     if _FORK_FOREVER.search(code):
         out.append(("fork-loop", "endless loop"))
-    if _ALLOC_FOREVER.search(code):
+    if _ALLOC_FOREVER.search(code) or _POSTFIX_FOREVER.search(code):
         out.append(("alloc-loop", "endless loop"))
     return out[:32]
 

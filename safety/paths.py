@@ -45,7 +45,7 @@ SYSTEM_TOPS: frozenset[str] = frozenset(
 SYSTEM_TREES: tuple[str, ...] = (
     "/etc/", "/bin/", "/sbin/", "/usr/", "/boot/", "/lib/", "/lib32/", "/lib64/", "/libx32/",
     "/var/lib/", "/dev/", "/sys/", "/proc/", "/System/", "/Library/", "/private/etc/",
-    "/efi/",
+    "/efi/", "/srv/",
 )  # fmt: skip
 
 
@@ -321,7 +321,8 @@ _SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
 _SECRET_HINT = re.compile(
     r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
-    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history"
+    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history",
+    re.I,
 )
 # Browser and mail profiles: cookies, saved logins and session tokens live in them.
 _PROFILE_DIRS: tuple[tuple[str, ...], ...] = (
@@ -401,4 +402,6 @@ def is_secret(text: str) -> bool:
     if not text or not _SECRET_HINT.search(text):
         return False
     clean = text.replace(DYN_SET, "").replace(DYN, "")
+    if " " in clean and "/" in clean and _secret_path(clean):
+        return True  # a path with spaces: ~/Library/Application Support/.../Login Data
     return any(_secret_path(piece) for piece in _SECRET_SPLIT.split(clean) if piece)

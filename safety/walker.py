@@ -634,9 +634,10 @@ class Walker:
         var_node = node.child_by_field_name("variable")
         var = self.text_of(var_node, ctx) if var_node is not None else ""
         values: list[str] = []
-        dynamic = unknown = False
+        dynamic = unknown = secret = False
         for child in node.children_by_field_name("value"):
             val = self.eval(child, ctx)
+            secret = secret or val.secret
             unknown = unknown or val.unknown or (val.subst and val.text.strip() in (DYN, DYN_SET))
             parts = val.text.split() if val.split else [val.text]
             if val.split or any(ch in val.text for ch in (DYN, DYN_SET)):
@@ -653,6 +654,8 @@ class Walker:
             ctx.env[var] = DYN_SET if values else DYN
             if unknown:
                 ctx.env[UNKNOWN_VAR + var] = "1"  # `for f in $(cat list)`: whatever the file says
+            if secret:
+                ctx.env[SECRET_VAR + var] = "whole"  # each value is a piece of the credential
             self.walk(body, ctx)
         return Flow()
 
@@ -989,7 +992,15 @@ class Walker:
         if kind in ("command_substitution", "process_substitution"):
             flow = self.walk_block(node, self.fresh(ctx))
             if kind == "process_substitution":
-                return Val("/dev/fd/63", subst=True, download=flow.download, secret=flow.secret)
+                # Decoded text read as a file (`python3 <(echo ... | base64 -d)`) is code nobody
+                # saw: mark it so a program run from it is judged.
+                return Val(
+                    "/dev/fd/63",
+                    subst=True,
+                    download=flow.download,
+                    secret=flow.secret,
+                    unknown=flow.decoded,
+                )
             if flow.text is not None:
                 text = flow.text.rstrip("\n")
             elif flow.paths:

@@ -1,7 +1,7 @@
 """The retrieved examples a training prompt shows: the product's own retrieval, varied.
 
 Every prompt gets what caro_py.knowledge.retrieve returns for the request at run time (same
-router, same k, same rendering by backends.functiongemma), with three departures in the
+router, same k, same rendering by backends.embedded.functiongemma), with three departures in the
 training split only, so the adapter learns to read examples without learning to lean on them:
 
 - a tldr-derived request never sees the example it was made from (it would learn to echo);
@@ -128,7 +128,13 @@ class ExampleChooser:
         return tuple(examples_for(self.db, page, platform, text, self.k))
 
     def pages(self, os_name: str) -> list[tuple[str, str, str]]:
+        """(page, platform, tool) of every page this OS reads, for a distractor drawn at random."""
         if os_name not in self._pages:
-            names = self.routers[os_name].names()
-            self._pages[os_name] = sorted(set(names.values()))
+            platforms = self.routers[os_name].platforms
+            marks = ",".join("?" * len(platforms))
+            rows = self.db.execute(
+                f"SELECT name, platform, tool FROM pages WHERE platform IN ({marks}) ORDER BY 1, 2",
+                platforms,
+            ).fetchall()
+            self._pages[os_name] = [(str(a), str(b), str(c)) for a, b, c in rows]
         return self._pages[os_name]

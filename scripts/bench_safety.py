@@ -1,7 +1,7 @@
 """Benchmark the safety validator: p50/p95 of assess() on one-liners and on a 10 KB script.
 
 Run: .venv/bin/python scripts/bench_safety.py [--rounds N]
-Target: p50 at most 2 ms for a one-liner.
+Target: p50 at most 0.3 ms for a one-liner.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark: a served chat model asked two ways, a bare one-line prompt and caro's backend path.
 
-Runs the held-out everyday requests (the project's own everyday topics in the test split, as
-scripts/build_dataset.py splits them) through one OpenAI-compatible server:
+Runs the held-out everyday requests (the project's own everyday topics, scripts/data/
+everyday*.jsonl, in the test split as scripts/build_dataset.py splits them) through one
+OpenAI-compatible server:
 
   * bare: one user turn, "Write one bash command for: <request>", nothing else;
-  * caro: the real backend object (backends/<name>.py, e.g. LMStudioBackend), as `caro
-    --backend <name>` uses it: its system message, tool-or-text choice learned from the
-    server, stops, shape-refusal handling and repair turn.
+  * caro: what `caro --backend <name>` does: the pipeline's knowledge step (retrieved tldr
+    examples, caro_py.knowledge; --no-retrieval leaves them out), then the real backend
+    object (backends/<name>.py, e.g. LMStudioBackend) with its system message, tool-or-text
+    choice learned from the server, stops, shape-refusal handling and repair turn.
 
 Both answers go through caro's answer parser (backends/parsing.py), so the difference is what
 the backend path asks and how; both are judged by scripts/evaluate.py's checker (run in a
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -45,13 +48,12 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import evaluate  # noqa: E402
-from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
-from build_dataset import own_records  # noqa: E402
+from build_dataset import own_records, own_topics  # noqa: E402
 
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
-from backends.http_backend import MAX_TOKENS  # noqa: E402
 from backends.parsing import parse_openai_message_detailed  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
+from backends.remote.http_backend import MAX_TOKENS  # noqa: E402
 
 #: The dataset's seed (scripts/build_dataset.py --seed), so the split is the one trained against.
 DATASET_SEED = 13
@@ -83,7 +85,7 @@ class Row:
 
 
 def everyday_split(split: str) -> list[dict[str, Any]]:
-    topics = {f"caro/{topic}" for topic, *_ in EVERYDAY_EXAMPLES}
+    topics = {f"caro/{topic.topic}" for topic, everyday in own_topics() if everyday}
     return [
         rec for rec in own_records(DATASET_SEED) if rec["split"] == split and rec["page"] in topics
     ]
@@ -127,20 +129,36 @@ class Bare:
 
 
 class Caro:
-    """The backend object caro itself would use for `--backend NAME --base-url URL`."""
+    """What `caro --backend NAME --base-url URL` does for a request, up to the command: the
+    knowledge step's retrieved examples (caro_py.knowledge, as the pipeline calls it, unless
+    [retrieval] is off) and the backend object itself."""
 
-    def __init__(self, name: str, base_url: str, model: str, timeout: float) -> None:
+    def __init__(
+        self, name: str, base_url: str, model: str, timeout: float, retrieval: bool
+    ) -> None:
         from backends.registry import create_backend
         from config.model import Settings
 
         settings = Settings(base_url=base_url, model=model, timeout_seconds=timeout)
         self.backend: Any = create_backend(name, settings)
+        self.k = (
+            settings.retrieval.k if retrieval and settings.retrieval.enabled is not False else 0
+        )
+
+    def request(self, text: str) -> GenerationRequest:
+        request = GenerationRequest(text, "bash", context())
+        if not self.k:
+            return request
+        from caro_py.knowledge import retrieve
+
+        found = retrieve(text, request.context.os, self.k)
+        return dataclasses.replace(request, examples=found.examples)
 
     async def ask(self, request: str) -> Answer:
         self.backend.requests_made = 0
         started = time.perf_counter()
         try:
-            generated = await self.backend.generate(GenerationRequest(request, "bash", context()))
+            generated = await self.backend.generate(self.request(request))
             command: str | None = generated.command
             raw = json.dumps(generated.raw, default=str)[:500]
         except (NoUsableCommand, BackendError) as exc:
@@ -173,7 +191,7 @@ async def run(args: argparse.Namespace) -> int:
     random.Random(args.seed).shuffle(records)
     records = records[: args.limit] if args.limit else records
     bare = Bare(base_url, model, args.max_tokens, args.timeout)
-    caro = Caro(args.backend, base_url, model, args.timeout)
+    caro = Caro(args.backend, base_url, model, args.timeout, retrieval=not args.no_retrieval)
     blocked = evaluate.safety_blocker()
     rows: list[Row] = []
     try:
@@ -226,6 +244,7 @@ def report(args: argparse.Namespace, model: str, rows: list[Row]) -> int:
     print(
         f"\n{len(rows)} held-out everyday requests ({args.split} split), model {model} "
         f"at {args.base_url}, caro path: --backend {args.backend}"
+        f"{' without retrieved examples' if args.no_retrieval else ''}"
     )
     bare_s = [r.bare_s for r in rows]
     caro_s = [r.caro_s for r in rows]
@@ -266,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="bare prompt's cap")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     p.add_argument("--run-timeout", type=float, default=5.0, help="seconds per judged run")
+    p.add_argument(
+        "--no-retrieval", action="store_true", help="caro's path without retrieved examples"
+    )
     p.add_argument("--out", type=Path, help="write every row here as JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per request")
     args = p.parse_args(argv)

@@ -32,7 +32,7 @@ from _shellspec import (  # noqa: E402
 )
 from _shown_examples import ExampleChooser, Shown, first_program  # noqa: E402
 
-from backends.functiongemma import render_prompt, render_target  # noqa: E402
+from backends.embedded.functiongemma import render_prompt, render_target  # noqa: E402
 from backends.protocol import PlatformContext  # noqa: E402
 
 # Command names per category, for per-category accuracy.
@@ -281,7 +281,7 @@ def show_examples(
     by_split: dict[str, list[dict[str, object]]], chooser: ExampleChooser | None
 ) -> None:
     """Choose each record's retrieved examples (scripts/_shown_examples.py) and render its
-    prompt with them, as backends/functiongemma.py renders the product's. Without a chooser
+    prompt with them, as backends/embedded/functiongemma.py renders the product's. Without a chooser
     (--k 0) no prompt shows examples."""
     done = 0
     total = sum(len(recs) for recs in by_split.values())

@@ -10,7 +10,7 @@ its equivalent spellings after normalisation. The safety validator sees every co
 nothing it blocks is run.
 
     # the embedded model (llama.cpp) with and without the adapter
-    python scripts/evaluate.py --backend embedded --adapter backends/data/shell-lora.gguf
+    python scripts/evaluate.py --backend embedded --adapter backends/embedded/data/shell-lora.gguf
     python scripts/evaluate.py --backend embedded --no-adapter
     # any OpenAI-compatible server, side by side
     python scripts/evaluate.py --backend openai --base-url http://localhost:1234/v1 --model M
@@ -314,7 +314,7 @@ _BASH: Any = None
 
 
 class EmbeddedEval:
-    """The product's own embedded backend (backends.embedded.EmbeddedBackend): its prompt,
+    """The product's own embedded backend (backends.embedded.inprocess.EmbeddedBackend): its prompt,
     prefix cache, n_ctx, stops and parser, with the examples caro_py.knowledge retrieves as
     the pipeline does (``retrieval``), or none.
 
@@ -332,7 +332,7 @@ class EmbeddedEval:
         drop_page: bool = False,
         k: int | None = None,
     ) -> None:
-        from backends.embedded import EmbeddedBackend
+        from backends.embedded.inprocess import EmbeddedBackend
         from config.model import EmbeddedSettings, RetrievalSettings
 
         settings = EmbeddedSettings(
@@ -582,7 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--backend", choices=["embedded", "openai"], default="embedded")
     p.add_argument("--base", type=Path, default=DEFAULT_BASE, help="embedded: base GGUF")
-    p.add_argument("--adapter", type=Path, default=REPO / "backends" / "data" / "shell-lora.gguf")
+    p.add_argument(
+        "--adapter", type=Path, default=REPO / "backends" / "embedded" / "data" / "shell-lora.gguf"
+    )
     p.add_argument("--no-adapter", action="store_true", help="embedded: the base model alone")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument(

@@ -57,7 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--init-from",
         type=Path,
         metavar="GGUF",
-        help="start from this GGUF LoRA adapter (e.g. the shipped backends/data/shell-lora.gguf) "
+        help="start from this GGUF LoRA adapter (e.g. the shipped "
+        "backends/embedded/data/shell-lora.gguf) "
         "instead of a fresh LoRA; its rank and alpha replace --rank/--alpha",
     )
     p.add_argument("--no-bf16", action="store_true", help="train in fp32")
@@ -79,12 +80,12 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 def check_rendering(recs: list[dict[str, Any]]) -> int:
     """How many records' prompts differ from what the product renders for them today.
 
-    The adapter must learn the prompt the embedded backend sends: backends.functiongemma with
+    The adapter must learn the prompt the embedded backend sends: the product's rendering with
     the retrieved examples (build_dataset.py stores the request, context and examples). A
     dataset rendered by an older layout is refused rather than trained on.
     """
     sys.path.insert(0, str(REPO))
-    from backends.functiongemma import render_prompt
+    from backends.embedded.functiongemma import render_prompt
     from backends.protocol import Example
 
     bad = 0
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     if stale:
         print(
             f"error: {stale} prompts in {args.data} differ from the product's rendering "
-            "(backends/functiongemma.py); rebuild with scripts/build_dataset.py",
+            "(backends/embedded/functiongemma.py); rebuild with scripts/build_dataset.py",
             file=sys.stderr,
         )
         return 2

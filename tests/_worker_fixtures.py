@@ -26,13 +26,14 @@ from typing import Any
 
 import pytest
 
-from backends.models import assemble_default, cache_root, models_dir
+from backends.embedded.models import assemble_default, cache_root, models_dir
 
 REPO = Path(__file__).resolve().parent.parent
 # Bounds a hang, not a speed target.
 WAIT_S = 60
 PID_LINE = re.compile(r"embedded worker pid (\d+) \(([^;)]*)")
-GENERATION_STARTS = "Llama.generate:"
+GENERATION_STARTS = "Llama.generate:"  # llama-cpp-python's own line as a generation starts
+ANSWERING = "answering with"  # the worker's line before it sends an answer
 
 
 @dataclass
@@ -59,8 +60,9 @@ class WorkerEnv:
     def socket(self) -> Path:
         return self.runtime / "caro" / "embedded.sock"
 
-    def configure(self, text: str) -> None:
-        self.config.write_text("[embedded]\nn_threads = 1\n" + text)
+    def configure(self, embedded: str, top: str = "") -> None:
+        """The config file: ``top`` tables, then [embedded] (one thread) plus ``embedded``."""
+        self.config.write_text(top + "[embedded]\nn_threads = 1\n" + embedded)
 
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "caro_py", *args]
@@ -89,9 +91,10 @@ class WorkerEnv:
             text=True,
         )
 
-    def generations(self) -> int:
+    def count(self, line: str) -> int:
+        """How often ``line`` appears in the worker's log."""
         try:
-            return self.log.read_text(errors="replace").count(GENERATION_STARTS)
+            return self.log.read_text(errors="replace").count(line)
         except OSError:
             return 0
 
@@ -139,7 +142,7 @@ def workers_under(runtime: Path) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"backends.worker.server" in cmdline and str(runtime).encode() in cmdline:
+        if b"backends.embedded.worker.server" in cmdline and str(runtime).encode() in cmdline:
             pids.append(int(entry.name))
     return pids
 
@@ -183,20 +186,41 @@ def with_signal(pid: int, sig: int) -> None:
         os.kill(pid, sig)
 
 
+def wait_stopped(pid: int) -> None:
+    """Until every thread of ``pid`` is stopped (a signal is delivered, not just sent)."""
+    give_up = time.monotonic() + WAIT_S
+    while time.monotonic() < give_up:
+        states = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                states.append(task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0])
+            except (OSError, IndexError):
+                continue
+        if states and all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.001)
+    pytest.fail(f"worker {pid} did not stop")
+
+
 def caught_mid_generation(worker: WorkerEnv, request: str, pid: int) -> subprocess.Popen[str]:
-    """A caro waiting on worker ``pid``, which is frozen (SIGSTOP) in its generation."""
+    """A caro waiting on worker ``pid``, which is frozen (SIGSTOP) in its generation.
+
+    The worker logs "answering" before it sends an answer, so a log without a new such line
+    once the worker is frozen proves the answer is not out: caro cannot finish until SIGCONT.
+    """
     for _ in range(8):
-        seen = worker.generations()
+        seen = worker.count(GENERATION_STARTS)
+        answered = worker.count(ANSWERING)
         proc = worker.start(request)
         give_up = time.monotonic() + WAIT_S
-        while worker.generations() == seen and proc.poll() is None:
+        while worker.count(GENERATION_STARTS) == seen and proc.poll() is None:
             if time.monotonic() > give_up:
                 proc.kill()
                 pytest.fail("the worker never started generating")
             time.sleep(0.002)
         os.kill(pid, signal.SIGSTOP)
-        time.sleep(0.3)  # an answer already on its way would reach caro by now
-        if proc.poll() is None:
+        wait_stopped(pid)
+        if worker.count(ANSWERING) == answered and proc.poll() is None:
             return proc
         os.kill(pid, signal.SIGCONT)  # too late: the answer was out; try again
         proc.communicate()

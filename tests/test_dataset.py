@@ -404,8 +404,8 @@ def test_training_prompts_are_the_product_rendering_and_the_target_keeps_the_val
 ) -> None:
     import build_dataset
 
+    from backends.embedded.functiongemma import render_prompt
     from backends.examples_text import HEADER, shown_command
-    from backends.functiongemma import render_prompt
     from backends.protocol import Example
 
     page = _kb_page(chooser, "tar")

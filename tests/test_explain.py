@@ -11,7 +11,14 @@ from collections.abc import Iterator
 import pytest
 import respx
 
-from caro_py.explain import answer_text, clean_lines, explain, programs
+from caro_py.explain import (
+    answer_text,
+    clean_lines,
+    explain,
+    from_descriptions,
+    programs,
+    tldr_summary,
+)
 from tests._backend_fixtures import make_settings, ollama_answer, sent_json
 from tests._llama_server import llama_server, smollm2_gguf
 from tests.conftest import run_caro
@@ -54,14 +61,21 @@ def test_explain_asks_a_real_server_and_runs_nothing(server: str, tmp_path) -> N
     assert not marker.exists()
 
 
-@pytest.mark.skipif(not whatis_knows("ls"), reason="needs man-db's whatis and the ls manual")
-def test_with_only_the_embedded_model_the_manual_pages_explain_and_say_so() -> None:
+def test_with_only_the_embedded_model_the_knowledge_base_describes_and_says_so() -> None:
     done = run_caro(["--backend", "embedded", "--explain", "ls -la | sort -r"])
     assert done.returncode == 0, done.stderr
-    assert "manual pages" in done.stdout
-    assert "ls: list directory contents" in done.stdout
-    assert "sort: sort lines of text files" in done.stdout
+    assert "tldr pages" in done.stdout
+    assert "ls: List directory contents." in done.stdout
+    assert "sort: Sort lines of text files." in done.stdout
     assert "embedded model writes commands" in done.stdout
+
+
+@pytest.mark.skipif(not whatis_knows("bashbug"), reason="needs man-db's whatis and bash's manuals")
+def test_a_program_tldr_lacks_is_described_by_its_manual_page() -> None:
+    assert tldr_summary("bashbug") is None  # no tldr page: the manual has to answer
+    described = from_descriptions("ls && bashbug")
+    assert described.lines[1].startswith("bashbug: ") and len(described.lines[1]) > 10
+    assert described.source == "tldr pages (the knowledge base) and manual pages (whatis)"
 
 
 @pytest.mark.parametrize(
@@ -77,15 +91,21 @@ def test_bad_explain_input_is_a_usage_error(args: list[str], says: str) -> None:
     assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
 
 
-def test_programs_are_the_first_word_of_each_simple_command() -> None:
-    assert programs("sudo find . -name '*.py' | xargs wc -l > out.txt && echo ok") == [
-        "sudo",
-        "find",
-        "xargs",
-        "wc",
-        "echo",
-    ]
-    assert programs("LANG=C /usr/bin/sort -u file; 'unbalanced") == ["sort"]
+def test_programs_are_each_simple_commands_first_word_and_the_word_after() -> None:
+    command = "sudo find . -name '*.py' | xargs wc -l > out.txt && git commit -m x; ls -la"
+    assert [name for name, _ in programs(command)] == ["sudo", "find", "xargs", "wc", "git", "ls"]
+    assert ("git", "commit") in programs(command) and ("ls", "") in programs(command)
+    assert [name for name, _ in programs("LANG=C /usr/bin/sort -u file; 'unbalanced")] == ["sort"]
+    assert programs("ls; ls") == [("ls", None)]
+
+
+def test_descriptions_come_from_the_knowledge_base_then_the_manual() -> None:
+    described = from_descriptions("git commit -m x && ls -la && no-such-program-here")
+    # tldr's page for the subcommand wins over the program's; links are cut off.
+    assert described.lines[0] == "git commit: Commit files to the repository."
+    assert described.lines[1] == "ls: List directory contents."
+    assert len(described.lines) == 2  # nothing describes the third: it is left out
+    assert described.source == "tldr pages (the knowledge base)"
 
 
 def test_answer_text_reads_openai_and_ollama_bodies_and_cleans_lines() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backends.llama_runtime import load_params
+from backends.embedded.llama_runtime import load_params
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
@@ -125,7 +125,7 @@ def test_the_card_says_when_the_adapter_was_trained_with_examples(
 ) -> None:
     from export_adapter import main
 
-    from backends.adapters import _read_card
+    from backends.embedded.adapters import _read_card
 
     adapter = fake_adapter(tmp_path, scale=0.1)
     for flag, expected in (([], False), (["--trained-with-examples"], True)):

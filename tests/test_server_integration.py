@@ -65,11 +65,33 @@ def _settings(name: str, base_url: str) -> Settings:
     return settings
 
 
-def _holds_a_command_line(text: str) -> bool:
-    """Independent of caro's parser: a line that starts with a program installed here."""
-    for line in text.replace("\\n", "\n").splitlines():
-        words = line.strip().strip("`$").split()
-        if words and shutil.which(words[0].strip("\"'`")) is not None:
+def _answer_lines(raw: str) -> list[str]:
+    """The lines of an answer as the model wrote it: text, or its tool calls' commands."""
+    try:
+        calls = json.loads(raw)
+    except ValueError:
+        return raw.splitlines()
+    lines: list[str] = []
+    for call in calls if isinstance(calls, list) else []:
+        arguments = call.get("function", {}).get("arguments", "") if isinstance(call, dict) else ""
+        try:
+            command = json.loads(arguments).get("command", "")
+        except (ValueError, AttributeError):
+            command = str(arguments)
+        lines += str(command).splitlines()
+    return lines
+
+
+def _holds_a_command_line(raw: str) -> bool:
+    """Independent of caro's parser: a line that starts with a program installed here and
+    that bash reads as complete (`bash -n`: no unclosed quote, no dangling pipe)."""
+    for line in _answer_lines(raw):
+        line = line.strip().strip("`").removeprefix("$ ").strip()
+        words = line.split()
+        if not words or shutil.which(words[0]) is None:
+            continue
+        checked = subprocess.run(["bash", "-n", "-c", line], capture_output=True, timeout=10)
+        if checked.returncode == 0:
             return True
     return False
 

@@ -88,6 +88,8 @@ class Shell:
         launch = ["env", "-i", *(f"{k}={v}" for k, v in env.items())]
         launch += start_command(shell, rc)
         self.tmux("new-session", "-d", "-x", "160", "-y", "40", "-c", str(home), *launch)
+        # Where tmux put its socket, to remove it afterwards (kill-server leaves it behind).
+        self.socket_path = self.tmux("display-message", "-p", "#{socket_path}").strip()
         self.wait_screen("READY> ")
 
     def tmux(self, *args: str) -> str:
@@ -130,6 +132,8 @@ class Shell:
 
     def close(self) -> None:
         self.tmux("kill-server")
+        if self.socket_path:
+            Path(self.socket_path).unlink(missing_ok=True)
 
 
 def history_rows() -> list[dict[str, object]]:
@@ -209,6 +213,8 @@ def test_the_key_puts_the_embedded_models_command_on_the_line(start_shell, shell
     assert line == rows[0]["command"] and line != request and line.strip()
     assert cursor == len(line)
     assert not list(sh.home.glob("caro-ran*"))  # nothing ran: the widget never runs it
+    shown = [row.rstrip() for row in sh.screen().splitlines() if row.strip()]
+    assert shown[-1] == f"READY> {line}", sh.screen()
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -253,7 +259,11 @@ def test_ctrl_c_cancels_and_restores_the_line(
     sh.keys("C-c")
     rows = wait_rows(1, timeout=20)
     assert rows[0]["outcome"] == "interrupted"
-    assert not widget_running()
+    # caro records the row just before it exits: give it that moment.
+    deadline = time.monotonic() + 20
+    while widget_running():
+        assert time.monotonic() < deadline, "caro --widget still running after Ctrl-C"
+        time.sleep(0.05)
     assert sh.line() == ("greet me slowly", len("greet me slowly"))
     # ... and on screen: the prompt and the request, drawn again in full.
     shown = [row for row in sh.screen().splitlines() if row.strip()]

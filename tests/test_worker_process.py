@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from backends.embedded import EmbeddedBackend
+from backends.embedded.inprocess import EmbeddedBackend
+from backends.embedded.worker import client as worker_client
 from backends.protocol import GenerationRequest
-from backends.worker import client as worker_client
 from caro_py.context import detect_context, resolve_shell
 from caro_py.errors import NoUsableCommand
 from config.model import EmbeddedSettings, Settings
@@ -60,6 +60,8 @@ def test_two_requests_one_warm_worker_same_answer_as_in_process(
 ) -> None:
     stats = tmp_path / "stats.jsonl"
     worker.env["CARO_EMBEDDED_STATS"] = str(stats)  # the figures the client receives
+    # No retrieved examples: the in-process call below sends exactly the request caro sends.
+    worker.configure("", top="[retrieval]\nenabled = false\n")
     first = worker.ask(REQUEST)
     second = worker.ask(REQUEST)
     assert first.code == 0 and second.code == 0, first.stderr[-2000:]

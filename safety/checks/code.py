@@ -18,6 +18,7 @@ from safety.paths import Place, classify
 
 _INTERPRETERS = frozenset(
     OTHER_INTERPRETERS
+    | {"bash", "sh", "zsh", "dash", "ksh"}
     | {"python", "python2", "python3", "pypy", "pypy3", "ipython"}
     | {f"python3.{minor}" for minor in range(6, 16)}
 )
@@ -71,3 +72,11 @@ code_decoded_exec = _simple("decoded-exec")
 code_env_exfil = _simple("env-exfil")
 code_fork_loop = _simple("fork-loop")
 code_alloc_loop = _simple("alloc-loop")
+
+
+@_only_interpreters
+def runs_decoded_file(inv: Invocation) -> Iterator[Hit]:
+    """`python3 <(echo ... | base64 -d)`: the program is decoded text no one has read."""
+    operands = [w for w in inv.args if not w.text.startswith("-")]
+    if operands and operands[0].text.startswith("/dev/fd/") and operands[0].unknown:
+        yield operands[0].span, _show(f"{inv.name} <(... decoded)")

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from safety import code as code_reader
 from safety.checks.base import Hit, _hit, _program
-from safety.commands import is_interpreter, is_shell
+from safety.commands import interpreter_code, is_interpreter, is_shell
 from safety.facts import Invocation, Word
 from safety.paths import normalise
 
@@ -71,7 +72,11 @@ def downloaded_files(inv: Invocation) -> list[str]:
     """Where this invocation saves what it downloads (normalised), as far as we can tell."""
     spec = _OUTPUT.get(inv.name)
     if spec is None:
-        return []
+        code = interpreter_code(inv)  # python -c "urlretrieve(url, '/tmp/p')"
+        if code is None:
+            return []
+        effects = code_reader.effects(inv.name, code.text)
+        return [normalise(path, inv.cwd) for kind, path in effects if kind == "saved"]
     args = list(inv.args)
     urls = [w.text for w in args if _URL.match(w.text)]
     out: list[str] = []
@@ -109,12 +114,49 @@ def _runs(inv: Invocation) -> Word | None:
     return None
 
 
+# Folders on the usual PATH: a file saved there runs by its bare name.
+_PATH_DIRS = ("~/.local/bin", "~/bin", "/usr/local/bin", "/usr/local/sbin", "/usr/bin",
+              "/opt/homebrew/bin", "/usr/sbin")  # fmt: skip
+_ARCHIVERS = frozenset({"tar", "bsdtar", "gtar", "unzip"})
+
+
+def _unpacked_into(inv: Invocation, saved: set[str]) -> str | None:
+    """The folder a downloaded archive is unpacked into with -C/-d (an explicit one only)."""
+    if inv.name not in _ARCHIVERS:
+        return None
+    texts = [w.text for w in inv.args]
+    fed = inv.stdin_download or any(
+        normalise(t.removeprefix("./"), inv.cwd) in saved for t in texts
+    )
+    if not fed:
+        return None
+    for i, text in enumerate(texts[:-1]):
+        if text in ("-C", "--directory", "-d"):
+            return normalise(texts[i + 1], inv.cwd).rstrip("/")
+    return None
+
+
+def _is_saved(word: Word, inv: Invocation, saved: set[str], trees: set[str]) -> bool:
+    path = normalise(word.text.removeprefix("./"), inv.cwd)
+    if path in saved or any(path.startswith(t + "/") for t in trees):
+        return True
+    if "/" in word.text:
+        return False
+    return any(f"{d}/{word.text}" in saved for d in _PATH_DIRS)
+
+
 @_program
 def runs_downloaded_file(walker: Walker) -> Iterator[Hit]:
     saved: set[str] = set()
+    trees: set[str] = set()  # folders a download was unpacked into
     for inv in walker.invocations:
-        if saved:
+        if saved or trees:
             ran = _runs(inv)
-            if ran is not None and normalise(ran.text.removeprefix("./"), inv.cwd) in saved:
+            if ran is None and inv.argv and "/" not in inv.argv[0].text:
+                ran = inv.argv[0]  # a bare name: it may be a download saved on the PATH
+            if ran is not None and _is_saved(ran, inv, saved, trees):
                 yield _hit(ran)
         saved.update(downloaded_files(inv))
+        tree = _unpacked_into(inv, saved)
+        if tree:
+            trees.add(tree)

