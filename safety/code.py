@@ -416,9 +416,38 @@ def _resolve(arg: str) -> str | None:
     return out or None
 
 
+# File-by-file deletion (Node, Ruby, Perl, PHP) and the listings that feed it.
+_FILE_DELETE = re.compile(
+    r"\bunlink(?:Sync)?\s*\(|\bunlink\s|File\.(?:delete|unlink)|FileUtils\.rm\b|\brmSync\(|"
+    r"fs\.rm\(|\bunlink\b|Deno\.remove|\bfinddepth\b"
+)
+_SCRIPT_LISTS = re.compile(
+    r"(?:readdirSync|readdir|opendir|opendirSync|Dir\.glob|Dir\.children|Dir\.entries|"
+    r"Dir\.each_child|Dir\.foreach|Find\.find|\bfind\s*\(\s*(?:sub\s*\{[^}]*\}|\\&\w+)\s*,|"
+    r"\bglob|scandir|walkSync|readDirSync|Deno\.readDir(?:Sync)?)\s*\(?\s*"
+)
+
+
+def _listed_deletions(code: str) -> list[Effect]:
+    """A listing of home or a system tree whose entries are deleted one by one."""
+    if not _FILE_DELETE.search(code):
+        return []
+    out: list[Effect] = []
+    for m in _SCRIPT_LISTS.finditer(code):
+        arg = _call_argument(code, m.end())
+        path = _resolve(arg)
+        if path is None and _HOME_EXPR.search(arg):
+            path = "~"
+        if path is None:
+            path = _flatten(arg)
+        if path:
+            out.append(("delete-tree", path.split("*", 1)[0] or "/"))
+    return out
+
+
 def script_effects(code: str) -> list[Effect]:
     code = code[:MAX_CODE]
-    out: list[Effect] = []
+    out: list[Effect] = _listed_deletions(code)
     for m in _TREE_CALL.finditer(code):
         arg = _call_argument(code, m.end())
         if not arg.strip():

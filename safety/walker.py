@@ -860,6 +860,9 @@ class Walker:
             elif is_interpreter(name):
                 for snippet in interp.shell_snippets(inv.stdin_text):
                     self.nested(snippet, Word(snippet, inv.span), ctx, name + " stdin")
+                for kind, command in code_reader.effects(name, inv.stdin_text):
+                    if kind == "shell":
+                        self.nested(command, Word(command, inv.span), ctx, name + " stdin")
         return self.output(inv)
 
     def follow_installed(self, inv: Invocation, ctx: Ctx) -> None:
