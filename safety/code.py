@@ -88,13 +88,15 @@ _LISTS = re.compile(
     r"(?:os\.walk|glob\.glob|glob\.iglob|\bglob|os\.listdir|listdir|os\.scandir|scandir)\(\s*"
     r"(?:['\"](?P<path>[^'\"]+)['\"]|(?P<home>os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|"
     r"Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]))|"
-    r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\("
+    r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\(|"
+    r"(?P<home2>Path\.home\(\))\.(?:r?glob|iterdir|walk)\("
 )
 
 
 class _Python(ast.NodeVisitor):
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, depth: int = 0) -> None:
         self.source = source
+        self.depth = depth  # exec() of a string inside exec() of a string...
         self.names: dict[str, ast.AST] = {}
         self.effects: list[Effect] = []
 
@@ -189,6 +191,11 @@ class _Python(ast.NodeVisitor):
                 if _DECODERS.search(arg) or _FETCHERS.search(arg):
                     self.effects.append(("decoded-exec", name))
         elif (name in _EXECS or short in ("run_path",)) and first is not None:
+            literal = self.value(first)
+            if literal is not None and name in ("exec", "eval") and self.depth < 4:
+                # exec("while 1: ...") runs a program written as a string: read it too.
+                inner = python_effects(literal, self.depth + 1)
+                self.effects.extend(inner or [])
             arg = self.text(first)
             if isinstance(first, ast.Name) and first.id in self.names:
                 arg = self.text(self.names[first.id])
@@ -271,19 +278,20 @@ def _quote(item: str) -> str:
     return "'" + item.replace("'", "'\\''") + "'"
 
 
-def python_effects(code: str) -> list[Effect] | None:
+def python_effects(code: str, depth: int = 0) -> list[Effect] | None:
     """Effects of Python source; None when it does not parse (the caller falls back)."""
     try:
         tree = ast.parse(code[:MAX_CODE])
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    reader = _Python(code[:MAX_CODE])
+    reader = _Python(code[:MAX_CODE], depth)
     if _REMOVES.search(code):
         # os.remove over os.walk('/etc'), Path('~').rglob('*'), glob('/usr/*'): a tree, file
         # by file.
         for m in _LISTS.finditer(code):
             path = m.group("path") or m.group("path2") or ""
-            reader.effects.append(("delete-tree", _HOME if m.group("home") else path))
+            home = m.group("home") or m.group("home2")
+            reader.effects.append(("delete-tree", _HOME if home else path))
     try:
         # Assignments first, so a name used before its line (in a function) still resolves.
         for node in ast.walk(tree):

@@ -70,6 +70,11 @@ PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap 
 _MARKERS = frozenset((DYN, DYN_SET, PATH_MARK))
 _BACKQUOTED = re.compile(r"(?<!\\)`((?:\\.|[^`\\]){1,4000})`", re.S)
 _SUBSTITUTIONS = ("command_substitution", "process_substitution")
+# Commands whose output is (a filtered part of) a file's content.
+_FILE_READERS = frozenset(
+    {"cat", "head", "tail", "tac", "sort", "uniq", "cut", "awk", "gawk", "grep", "egrep",
+     "sed", "jq", "yq", "tr", "paste", "column", "shuf", "readlink"}
+)  # fmt: skip
 _STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
 
 
@@ -83,6 +88,7 @@ class Flow:
     secret: bool = False
     paths: list[str] | None = None
     picked: bool = False  # the secret is one value picked out of a credential file
+    unread: bool = False  # text read from a file or the network that no one here can see
 
 
 @dataclass
@@ -904,13 +910,15 @@ class Walker:
         elif name == "ls":
             operands = [a for a in args if not a.startswith("-")]
             paths = [o.rstrip("/") + "/*" for o in operands] or ["*"]
+        download = is_downloader(inv)
         return Flow(
             text=text,
-            download=is_downloader(inv),
+            download=download,
             decoded=decoded,
             secret=secret or picked,
             paths=paths,
             picked=picked,
+            unread=text is None and paths is None and (download or name in _FILE_READERS),
         )
 
     def track_cd(self, inv: Invocation, ctx: Ctx) -> None:
@@ -1017,6 +1025,8 @@ class Walker:
                 download=flow.download,
                 secret=flow.secret,
                 picked=flow.secret and flow.picked,
+                # `rm -rf $(cat list)`: the list is a file's content, unseen; fail closed.
+                unknown=flow.unread and text == DYN,
             )
         if kind == "arithmetic_expansion":
             for child in node.named_children:
