@@ -1,8 +1,8 @@
 """What the remote chat backends send: the system message, the tool, stops, the repair turn.
 
-Two ways of asking (see backends/prompting.py for which a server gets): with the execute_shell
-tool declared, for servers that return native tool calls; or as one plain chat turn whose
-answer is the bare command, parsed as text. The system message is built in one place,
+Two ways of asking (see backends/remote/prompting.py for which a server gets): with the
+execute_shell tool declared, for servers that return native tool calls; or as one plain chat
+turn whose answer is the bare command, parsed as text. The system message is built in one place,
 ``system_prompt``, for both ways and for the embedded ChatML profile.
 """
 

@@ -1,7 +1,7 @@
 """Which backend is up: concurrent probes in priority order, and a short-lived on-disk cache.
 
 The same cache file keeps, per server and model, what caro learned about how to ask it
-(backends/prompting.py), so each new caro process does not learn it again.
+(backends/remote/prompting.py), so each new caro process does not learn it again.
 
 All probes start at once, each bounded by the probe timeout; the caller then walks the order
 and waits only as long as a higher-priority probe is still out, so a fast winner is not held up

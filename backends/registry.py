@@ -18,11 +18,11 @@ from config.model import BACKEND_NAMES, Settings
 
 #: name -> (module, class) of every remote backend.
 _REMOTE: dict[str, tuple[str, str]] = {
-    "exo": ("backends.exo", "ExoBackend"),
-    "lmstudio": ("backends.lmstudio", "LMStudioBackend"),
-    "ollama": ("backends.ollama", "OllamaBackend"),
-    "vllm": ("backends.vllm", "VLLMBackend"),
-    "openai": ("backends.openai", "OpenAIBackend"),
+    "exo": ("backends.remote.exo", "ExoBackend"),
+    "lmstudio": ("backends.remote.lmstudio", "LMStudioBackend"),
+    "ollama": ("backends.remote.ollama", "OllamaBackend"),
+    "vllm": ("backends.remote.vllm", "VLLMBackend"),
+    "openai": ("backends.remote.openai", "OpenAIBackend"),
 }
 
 
@@ -107,11 +107,11 @@ def _embedded(
     if factory is not None:
         return factory(settings, use_overrides=use_overrides, context=context)
     try:
-        from backends.worker.client import WorkerBackend
+        from backends.embedded.worker.client import WorkerBackend
     except ImportError as exc:
         raise BackendUnavailable(
             f"the embedded backend cannot load: {exc}", backend="embedded"
         ) from None
-    # The model runs in a worker process (backends/worker): a crash there is an error here.
+    # The model runs in a worker process (backends/embedded/worker): a crash there is an error here.
     backend = WorkerBackend(settings, use_overrides=use_overrides, context=context)
     return cast(CommandGenerator, backend)

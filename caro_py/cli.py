@@ -437,7 +437,7 @@ def stop_worker(*, as_json: bool) -> int:
     """Tell the embedded model's worker process to exit (it frees the model's memory)."""
     import asyncio
 
-    from backends.worker import lifecycle
+    from backends.embedded.worker import lifecycle
 
     pid = asyncio.run(lifecycle.stop())
     if as_json:

@@ -61,8 +61,8 @@ def explain(command: str, settings: Settings, *, backend: str | None = None) -> 
 
 
 async def from_model(command: str, settings: Settings, wanted: str | None) -> Explanation:
-    from backends.http_backend import HttpBackend
     from backends.registry import create_backend
+    from backends.remote.http_backend import HttpBackend
     from backends.selection import auto_candidates
 
     if wanted is None and settings.backend != "auto":
@@ -88,7 +88,7 @@ async def from_model(command: str, settings: Settings, wanted: str | None) -> Ex
 
 async def ask(backend: Any, command: str) -> Explanation:
     """One chat request to the server, in its own API's shape; the answer's lines."""
-    from backends.transport import request_json
+    from backends.remote.transport import request_json
 
     backend.check_ready()
     model = await backend.resolve_model()

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-#: The embedded model's prompt formats (backends/functiongemma.py, backends/chatml.py).
+#: The embedded model's prompt formats (functiongemma.py and chatml.py in backends/embedded/).
 PROMPT_PROFILES: tuple[str, ...] = ("functiongemma", "chatml")
 
 # Detection order of the design card: local servers first, the in-process model last.

@@ -182,7 +182,7 @@ def bench_detection(rounds: int) -> None:
     bare = wall("pass")
     httpx_only = wall("import httpx") - bare
     cost = wall("import backends.selection") - bare
-    remote = ", ".join(f"backends.{name}" for name in ORDER)
+    remote = ", ".join(f"backends.remote.{name}" for name in ORDER)
     path = wall(f"import backends.selection, {remote}") - bare
     print(
         f"import backends.selection, wall, best   : {cost:6.2f} ms over bare python "
@@ -198,9 +198,9 @@ async def bench_overhead(base_url: str, rounds: int) -> None:
     import httpx
 
     from backends import chat_prompt, selection
-    from backends.lmstudio import LMStudioBackend
     from backends.parsing import parse_openai_message
     from backends.protocol import GenerationRequest, PlatformContext
+    from backends.remote.lmstudio import LMStudioBackend
 
     ctx = PlatformContext("linux", "Debian GNU/Linux 12", "x86_64", "bash", "5.2", "gnu", "/tmp")
     request = GenerationRequest("list running docker containers", "bash", ctx)

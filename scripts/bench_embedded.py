@@ -2,7 +2,7 @@
 """Benchmark the embedded backend the way a user meets it: one fresh ``caro`` per request.
 
 Each request runs ``caro --json --dry-run --backend embedded REQUEST`` in a new process.
-The model runs in caro's worker process (backends/worker), so three cases alternate,
+The model runs in caro's worker process (backends/embedded/worker), so three cases alternate,
 request by request, so each sees the same background load on a shared machine:
 
 * cold: no worker running (the previous one was stopped, untimed); the saved prompt-prefix
@@ -169,7 +169,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
-    from backends.models import assemble_default, cache_root, models_dir
+    from backends.embedded.models import assemble_default, cache_root, models_dir
 
     assemble_default()  # once, before timing anything
     work = Path(tempfile.mkdtemp(prefix="caro-bench-"))

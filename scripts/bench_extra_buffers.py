@@ -34,7 +34,7 @@ def one_round(extra_buffers: bool) -> dict[str, float]:
     """Runs in a fresh process: load the shipped model, answer REQUESTS, report figures."""
     import asyncio
 
-    from backends.embedded import EmbeddedBackend
+    from backends.embedded.inprocess import EmbeddedBackend
     from backends.protocol import GenerationRequest
     from caro_py.context import detect_context
     from config.model import EmbeddedSettings
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(one_round(args.one == "on")))
         return 0
 
-    from backends.llama_runtime import cpu_has_amx
+    from backends.embedded.llama_runtime import cpu_has_amx
 
     settings = ["off"] if cpu_has_amx() else ["off", "on"]
     results: dict[str, list[dict[str, float]]] = {s: [] for s in settings}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Router accuracy on the DEV splits (never test): is the reference tool among those shown?
 
-Sets: the project's everyday dev topics (scripts/_shellspec_*.py, split by build_dataset's
+Sets: the project's everyday dev topics (scripts/data/*.jsonl, split by build_dataset's
 own_split) and tldr-derived dev requests (build_dataset's tldr_records over the dev pages), the
 latter both with their page in the index (the shipped situation) and with every dev page
 removed from it (an index built by build_kb.py --drop-pages). The reference tool is the first
@@ -29,9 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from _shellspec import parse_page, split_of  # noqa: E402
-from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
-from _shellspec_own import OWN_EXAMPLES  # noqa: E402
-from build_dataset import own_split, tldr_records  # noqa: E402
+from build_dataset import own_split, own_topics, tldr_records  # noqa: E402
 from build_kb import PLATFORMS, TLDR, tool_of  # noqa: E402
 
 from caro_py.knowledge.index import connect, platforms_for  # noqa: E402
@@ -49,11 +47,10 @@ class Case:
 
 def everyday_cases(split: str = "dev") -> list[Case]:
     cases: list[Case] = []
-    topics = [(e, False) for e in OWN_EXAMPLES] + [(e, True) for e in EVERYDAY_EXAMPLES]
-    for (topic, _cat, command, requests), everyday in topics:
-        tool = tool_of(command)
-        if tool and own_split(topic, everyday) == split:
-            cases.extend(Case(r, tool, "linux", f"caro/{topic}") for r in requests)
+    for topic, everyday in own_topics():
+        tool = tool_of(topic.command)
+        if tool and own_split(topic.topic, everyday) == split:
+            cases.extend(Case(r, tool, "linux", f"caro/{topic.topic}") for r in topic.requests)
     return cases
 
 

@@ -51,9 +51,9 @@ import evaluate  # noqa: E402
 from build_dataset import own_records, own_topics  # noqa: E402
 
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
-from backends.http_backend import MAX_TOKENS  # noqa: E402
 from backends.parsing import parse_openai_message_detailed  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
+from backends.remote.http_backend import MAX_TOKENS  # noqa: E402
 
 #: The dataset's seed (scripts/build_dataset.py --seed), so the split is the one trained against.
 DATASET_SEED = 13

@@ -31,7 +31,7 @@ from _shellspec import (  # noqa: E402
     split_of,
 )
 
-from backends.functiongemma import render_prompt, render_target  # noqa: E402
+from backends.embedded.functiongemma import render_prompt, render_target  # noqa: E402
 from backends.protocol import PlatformContext  # noqa: E402
 
 # Command names per category, for per-category accuracy.

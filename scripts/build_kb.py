@@ -8,7 +8,7 @@ the authors and the tldr commit). Tables:
 - ``pages``: one row per (platform, page): summary and the tool its commands start with.
 - ``examples``: every example, placeholders kept as written (``{{path/to/file}}``).
 - ``route``: FTS5 (porter) over what names a tool: each example's description, each page's
-  summary, and the project's own everyday requests of the TRAIN split (scripts/_shellspec_*.py;
+  summary, and the project's own everyday requests of the TRAIN split (scripts/data/*.jsonl;
   dev and test topics are kept out, so the router is measured on requests it never indexed).
 - ``frequent``: words in more than FREQUENT_SHARE of the route rows (slow to match, weak).
 - ``prior``: how common each tool is (everyday train requests, the dataset's core categories).
@@ -33,9 +33,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from _shellspec import Page, clean_description, parse_page  # noqa: E402
-from _shellspec_everyday import EVERYDAY_EXAMPLES  # noqa: E402
-from _shellspec_own import OWN_EXAMPLES  # noqa: E402
-from build_dataset import CATEGORIES, own_split  # noqa: E402
+from build_dataset import CATEGORIES, own_split, own_topics  # noqa: E402
 
 TLDR = REPO.parent / "shared" / "tldr-pages"
 DATA = REPO / "caro_py" / "knowledge" / "data"
@@ -59,6 +57,8 @@ CREATE TABLE examples (
     description TEXT NOT NULL, command TEXT NOT NULL
 );
 CREATE INDEX examples_page ON examples (page, platform);
+CREATE INDEX pages_name ON pages (name);
+CREATE INDEX pages_tool ON pages (tool);
 CREATE TABLE prior (tool TEXT PRIMARY KEY, weight REAL NOT NULL);
 CREATE TABLE frequent (word TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE route USING fts5(
@@ -92,11 +92,10 @@ def tldr_commit() -> str:
 def own_train_requests() -> list[tuple[str, str]]:
     """(request, tool) for the project's everyday topics in the train split only."""
     rows: list[tuple[str, str]] = []
-    topics = [(e, False) for e in OWN_EXAMPLES] + [(e, True) for e in EVERYDAY_EXAMPLES]
-    for (topic, _category, command, requests), everyday in topics:
-        tool = tool_of(command)
-        if tool and own_split(topic, everyday) == "train":
-            rows.extend((request, tool) for request in requests)
+    for topic, everyday in own_topics():
+        tool = tool_of(topic.command)
+        if tool and own_split(topic.topic, everyday) == "train":
+            rows.extend((request, tool) for request in topic.requests)
     return rows
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Retrieval off and on, side by side, through the product's own embedded backend.
 
-Each request goes to backends.embedded.EmbeddedBackend (the shipped prompt, prefix cache,
+Each request goes to backends.embedded.inprocess.EmbeddedBackend (the shipped prompt, prefix cache,
 n_ctx, stops and parser) twice: once bare, once with the examples caro_py.knowledge retrieves
 for it (the same call the pipeline makes, with [retrieval] k). Answers are judged by
 scripts/evaluate.py's judge (execution in the bubblewrap sandbox against the fixture tree,
@@ -21,16 +21,19 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from _shellspec import parse_page  # noqa: E402
 from build_dataset import LINUX_CONTEXTS, MAC_CONTEXTS  # noqa: E402
-from build_kb import tool_of  # noqa: E402
+from build_kb import PLATFORMS, TLDR, build, tool_of  # noqa: E402
 from evaluate import (  # noqa: E402
     Sandbox,
     SandboxUnavailable,
@@ -40,7 +43,7 @@ from evaluate import (  # noqa: E402
     safety_blocker,
 )
 
-from backends.embedded import EmbeddedBackend  # noqa: E402
+from backends.embedded.inprocess import EmbeddedBackend  # noqa: E402
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from caro_py.knowledge import retrieve  # noqa: E402
@@ -52,6 +55,22 @@ CONTEXTS: dict[str, PlatformContext] = {c.describe(): c for c in LINUX_CONTEXTS 
 def context_of(described: str | None) -> PlatformContext:
     # Rows written without a context line get the first Linux one (both arms alike).
     return CONTEXTS.get(described or "", LINUX_CONTEXTS[0])
+
+
+def without_pages(rows: list[dict[str, Any]], out: Path) -> Path:
+    """A knowledge base built without the tldr pages these rows were made from.
+
+    Rows name their page by title ('common/git commit'); the knowledge base by file.
+    """
+    wanted = {str(r["page"]) for r in rows}
+    drop = set()
+    for platform in PLATFORMS:
+        for path in (TLDR / "pages" / platform).glob("*.md"):
+            title = parse_page(path.read_text(encoding="utf-8"), platform).name
+            if f"{platform}/{title}" in wanted:
+                drop.add(f"{platform}/{path.stem}")
+    build(out, drop)
+    return out
 
 
 def answer(backend: EmbeddedBackend, request: GenerationRequest) -> tuple[str | None, float]:
@@ -71,12 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--k", type=int, default=Settings().retrieval.k)
     p.add_argument("--out", type=Path, help="every row as JSON")
+    p.add_argument("--model-path", help="another GGUF (its prompt profile from its metadata)")
+    p.add_argument(
+        "--drop-own-pages",
+        action="store_true",
+        help="retrieve from a knowledge base without the rows' own tldr pages (unseen tools)",
+    )
     args = p.parse_args(argv)
     if "train" in args.data.name:
         p.error("refusing to evaluate on the training split")
     rows = load_examples(args.data, args.limit, args.seed, args.source)
+    kb: Path | None = None
+    if args.drop_own_pages:
+        kb = without_pages(rows, Path(tempfile.mkdtemp(prefix="caro-kb-")) / "kb.sqlite")
     settings = Settings()
     settings.retrieval.enabled = True  # the 'on' arm shows whatever it is given
+    if args.model_path:
+        settings.embedded.model_path = args.model_path
     backend = EmbeddedBackend(settings, progress=False)
     blocked = safety_blocker()
     results = []
@@ -89,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, rec in enumerate(rows, 1):
             ctx = context_of(rec.get("context"))
             bare = GenerationRequest(rec["request"], ctx.shell, ctx)
-            found = retrieve(bare.text, ctx.os, args.k)
+            found = retrieve(bare.text, ctx.os, args.k, db_path=kb)
             refs = [rec["command"], *rec.get("alternatives", [])]
             off, off_s = answer(backend, bare)
             on, on_s = answer(backend, replace(bare, examples=found.examples))
@@ -124,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         return sum(bool(r[key]) for r in results) / n
 
     shown = sum(bool(r["pages"]) for r in results) / n
-    print(f"data: {args.data} source={args.source or 'all'} n={len(results)} k={args.k}")
+    dropped = ", own pages removed from the index" if kb else ""
+    print(f"model: {backend.last_stats.get('profile')} profile, {args.model_path or 'default'}")
+    print(f"data: {args.data} source={args.source or 'all'} n={len(results)} k={args.k}{dropped}")
     print(f"retrieval off: {share('off_ok'):.1%} correct, parsed {share('off'):.1%}")
     print(f"retrieval on:  {share('on_ok'):.1%} correct, parsed {share('on'):.1%}")
     print(f"router: reference tool shown {share('router_ok'):.1%}, examples shown {shown:.1%}")

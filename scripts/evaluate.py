@@ -10,7 +10,7 @@ its equivalent spellings after normalisation. The safety validator sees every co
 nothing it blocks is run.
 
     # the embedded model (llama.cpp) with and without the adapter
-    python scripts/evaluate.py --backend embedded --adapter backends/data/shell-lora.gguf
+    python scripts/evaluate.py --backend embedded --adapter backends/embedded/data/shell-lora.gguf
     python scripts/evaluate.py --backend embedded --no-adapter
     # any OpenAI-compatible server, side by side
     python scripts/evaluate.py --backend openai --base-url http://localhost:1234/v1 --model M
@@ -44,7 +44,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from backends.functiongemma import extract_command, render_prompt  # noqa: E402
+from backends.embedded.functiongemma import extract_command, render_prompt  # noqa: E402
 
 DEFAULT_BASE = REPO / "runs" / "base" / "gemma3-270m-q4_k_m.gguf"
 SANDBOX_DIR = "/tmp/work"  # inside the sandbox: its own tmpfs /tmp holds the mount point
@@ -317,7 +317,7 @@ class EmbeddedBackend:
     def __init__(self, base: Path, adapter: Path | None, threads: int, max_tokens: int) -> None:
         from llama_cpp import Llama
 
-        from backends.llama_runtime import load_params
+        from backends.embedded.llama_runtime import load_params
 
         with load_params(extra_buffers=False):  # AMX CPUs crash with them (README)
             self.llm = Llama(

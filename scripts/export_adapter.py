@@ -5,7 +5,7 @@ Needs only numpy and the `gguf` package (no torch): the adapter's safetensors fi
 directly. The base model's sha256 goes into the GGUF metadata (``caro.base.sha256``) and a
 sidecar JSON, so a loader can refuse an adapter made for other weights.
 
-    python scripts/export_adapter.py runs/lora/final backends/data/shell-lora.gguf \\
+    python scripts/export_adapter.py runs/lora/final backends/embedded/data/shell-lora.gguf \\
         --base runs/base/gemma3-270m-q4_k_m.gguf
 """
 
@@ -273,7 +273,7 @@ def llama_greedy(base: Path, lora: Path | None, prompt_ids: list[int], max_new: 
     global _LLM
     key = (str(base), str(lora))
     if _LLM is None or _LLM[0] != key:
-        from backends.llama_runtime import load_params
+        from backends.embedded.llama_runtime import load_params
 
         with load_params(extra_buffers=False):  # AMX CPUs crash with them (README)
             _LLM = (

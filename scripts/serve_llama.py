@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backends.llama_runtime import load_params  # noqa: E402
+from backends.embedded.llama_runtime import load_params  # noqa: E402
 
 
 def main() -> None:

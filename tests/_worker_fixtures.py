@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from backends.models import assemble_default, cache_root, models_dir
+from backends.embedded.models import assemble_default, cache_root, models_dir
 
 REPO = Path(__file__).resolve().parent.parent
 # Bounds a hang, not a speed target.
@@ -142,7 +142,7 @@ def workers_under(runtime: Path) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"backends.worker.server" in cmdline and str(runtime).encode() in cmdline:
+        if b"backends.embedded.worker.server" in cmdline and str(runtime).encode() in cmdline:
             pids.append(int(entry.name))
     return pids
 

@@ -54,7 +54,7 @@ def _isolate_caro(
     """
     if not os.environ.get("CARO_CACHE_DIR"):
         try:
-            from backends.models import cache_root
+            from backends.embedded.models import cache_root
         except ImportError:  # no model store (yet): nothing to keep in place
             pass
         else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backends.answer import looks_like_command, without_tool_name
-from backends.prompting import Prompting
+from backends.remote.answer import looks_like_command, without_tool_name
+from backends.remote.prompting import Prompting
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,12 @@ import httpx
 import pytest
 import respx
 
-from backends.exo import ExoBackend
-from backends.lmstudio import LMStudioBackend
-from backends.ollama import OllamaBackend
-from backends.openai import OpenAIBackend
-from backends.transport import BackendHTTPError, BackendServerError
-from backends.vllm import VLLMBackend
+from backends.remote.exo import ExoBackend
+from backends.remote.lmstudio import LMStudioBackend
+from backends.remote.ollama import OllamaBackend
+from backends.remote.openai import OpenAIBackend
+from backends.remote.transport import BackendHTTPError, BackendServerError
+from backends.remote.vllm import VLLMBackend
 from caro_py.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
 from tests._backend_fixtures import (
     REQUEST,

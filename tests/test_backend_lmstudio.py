@@ -7,9 +7,9 @@ import pytest
 import respx
 
 from backends.chat_prompt import TEXT_STOPS
-from backends.http_backend import MAX_TOKENS
-from backends.lmstudio import LMStudioBackend
-from backends.transport import BackendHTTPError, BackendServerError
+from backends.remote.http_backend import MAX_TOKENS
+from backends.remote.lmstudio import LMStudioBackend
+from backends.remote.transport import BackendHTTPError, BackendServerError
 from caro_py.errors import (
     BackendProtocolError,
     BackendTimeout,

@@ -7,9 +7,9 @@ import pytest
 import respx
 
 from backends.chat_prompt import TEXT_STOPS
-from backends.http_backend import MAX_TOKENS
-from backends.ollama import OllamaBackend
-from backends.transport import BackendHTTPError, BackendServerError
+from backends.remote.http_backend import MAX_TOKENS
+from backends.remote.ollama import OllamaBackend
+from backends.remote.transport import BackendHTTPError, BackendServerError
 from caro_py.errors import BackendProtocolError, BackendTimeout, BackendUnavailable, NoUsableCommand
 from tests._backend_fixtures import (
     REQUEST,

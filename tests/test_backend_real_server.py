@@ -18,9 +18,9 @@ from werkzeug import Request, Response
 
 from backends import selection
 from backends.detect import Detector
-from backends.lmstudio import LMStudioBackend
-from backends.ollama import OllamaBackend
-from backends.vllm import VLLMBackend
+from backends.remote.lmstudio import LMStudioBackend
+from backends.remote.ollama import OllamaBackend
+from backends.remote.vllm import VLLMBackend
 from caro_py.errors import BackendProtocolError, BackendUnavailable
 from tests._backend_fixtures import REQUEST, make_settings, run, socket_settings
 
@@ -190,7 +190,7 @@ def test_black_holed_address_costs_the_probe_timeout_not_more() -> None:
     try:
         settings = make_settings(probe_timeout_ms=150)
         settings.backend_settings("exo").base_url = f"http://127.0.0.1:{hole.getsockname()[1]}"
-        from backends.exo import ExoBackend
+        from backends.remote.exo import ExoBackend
 
         b = ExoBackend(settings)
 

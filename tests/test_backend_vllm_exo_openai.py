@@ -6,9 +6,9 @@ import httpx
 import pytest
 import respx
 
-from backends.exo import ExoBackend
-from backends.openai import OpenAIBackend
-from backends.vllm import VLLMBackend
+from backends.remote.exo import ExoBackend
+from backends.remote.openai import OpenAIBackend
+from backends.remote.vllm import VLLMBackend
 from caro_py.errors import BackendUnavailable
 from tests._backend_fixtures import (
     REQUEST,

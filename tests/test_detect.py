@@ -12,10 +12,10 @@ import pytest
 import respx
 
 from backends import detect
-from backends.exo import ExoBackend
-from backends.lmstudio import LMStudioBackend
-from backends.ollama import OllamaBackend
-from backends.vllm import VLLMBackend
+from backends.remote.exo import ExoBackend
+from backends.remote.lmstudio import LMStudioBackend
+from backends.remote.ollama import OllamaBackend
+from backends.remote.vllm import VLLMBackend
 from tests._backend_fixtures import make_settings, models_list
 
 EXO, LMS, OLL, VLLM = (

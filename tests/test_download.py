@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from backends.download import download
+from backends.embedded.download import download
 from caro_py.errors import EXIT_BACKEND, ModelError, exit_code_of
 
 BODY = os.urandom(300_000)

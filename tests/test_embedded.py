@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from backends import functiongemma
-from backends.adapters import shipped_adapter
-from backends.embedded import EmbeddedBackend
-from backends.models import cache_root
+from backends.embedded import functiongemma
+from backends.embedded.adapters import shipped_adapter
+from backends.embedded.inprocess import EmbeddedBackend
+from backends.embedded.models import cache_root
 from backends.parsing import parse_text
 from backends.protocol import GenerationRequest
 from caro_py.errors import BackendError, BackendTimeout, NoUsableCommand
@@ -156,7 +156,7 @@ def test_the_same_process_keeps_the_prefix_in_memory(second):
 
 def test_a_stop_mid_answer_ends_at_the_next_token_and_leaves_the_model_usable(second):
     """The per-token check: a stop (Ctrl-C, deadline) lands between tokens, not at the end."""
-    from backends.embedded import _Guard
+    from backends.embedded.inprocess import _Guard
 
     class StopAfter(_Guard):
         def __init__(self, checks: int) -> None:
@@ -267,7 +267,7 @@ def test_llama_chatter_stays_off_stderr(prefix_dir: Path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from backends.embedded import EmbeddedBackend\n"
+        "from backends.embedded.inprocess import EmbeddedBackend\n"
         "from config.model import EmbeddedSettings\n"
         "from tests.test_embedded import answer, ask\n"
         "b = EmbeddedBackend(EmbeddedSettings(), prefix_dir=Path(sys.argv[1]))\n"
@@ -289,7 +289,7 @@ def test_llama_chatter_stays_off_stderr(prefix_dir: Path):
 
 
 def test_chatml_prompt_shape():
-    from backends import chatml
+    from backends.embedded import chatml
 
     request = ask("  count lines in notes.txt ")
     prefix = chatml.render_prefix(request)

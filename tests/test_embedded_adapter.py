@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backends.embedded import EmbeddedBackend
-from backends.models import DEFAULT_SHA256, cache_root
+from backends.embedded.inprocess import EmbeddedBackend
+from backends.embedded.models import DEFAULT_SHA256, cache_root
 from caro_py.errors import NoUsableCommand
 from config.model import EmbeddedSettings
 from tests.test_embedded import ask

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from backends.embedded import EmbeddedBackend
-from backends.models import cache_root
+from backends.embedded.inprocess import EmbeddedBackend
+from backends.embedded.models import cache_root
 from caro_py.errors import BackendError, BackendTimeout
 from config.model import EmbeddedSettings, Settings
 from tests._backend_fixtures import REQUEST

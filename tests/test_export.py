@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backends.llama_runtime import load_params
+from backends.embedded.llama_runtime import load_params
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backends.functiongemma import (
+from backends.embedded.functiongemma import (
     EXECUTE_SHELL_DECLARATION,
     PREFILL,
     STOP,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backends import chat_prompt, chatml, functiongemma
+from backends import chat_prompt
+from backends.embedded import chatml, functiongemma
 from backends.examples_text import HEADER, render_examples, shown_command
 from backends.protocol import Example, GenerationRequest, PlatformContext
 from caro_py.knowledge import retrieve
@@ -187,8 +188,8 @@ def test_retrieval_off_sends_no_examples(fake_server, capsys) -> None:
 
 
 def test_the_shipped_adapter_is_not_shown_examples_unless_asked() -> None:
-    from backends.adapters import AdapterInfo
-    from backends.embedded import EmbeddedBackend
+    from backends.embedded.adapters import AdapterInfo
+    from backends.embedded.inprocess import EmbeddedBackend
     from config.model import Settings
 
     shipped = AdapterInfo(Path("a.gguf"), "0" * 64, "shell-lora", None, True)
@@ -219,9 +220,9 @@ def test_the_dataset_builder_can_leave_out_a_page_or_an_example() -> None:
 def test_the_embedded_model_reads_examples_after_its_saved_prefix(tmp_path: Path) -> None:
     """A real model: examples change the prompt after the fixed prefix only, so the prefix
     state saved for one request is reused by the next, whatever examples each carries."""
-    from backends.embedded import EmbeddedBackend
+    from backends.embedded.inprocess import EmbeddedBackend
+    from backends.embedded.models import cache_root
     from backends.errors import NoUsableCommand
-    from backends.models import cache_root
     from config.model import Settings
 
     settings = Settings()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.llama_runtime import cpu_has_amx, load_params
+from backends.embedded.llama_runtime import cpu_has_amx, load_params
 from config.model import EmbeddedSettings
 from config.template import render_template
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 _LOAD = """
 import json, sys
-from backends.embedded import EmbeddedBackend
+from backends.embedded.inprocess import EmbeddedBackend
 from config.model import EmbeddedSettings
 settings = EmbeddedSettings(extra_buffers=sys.argv[1] == "on", n_threads=1)
 loaded = EmbeddedBackend(settings, verbose=True, progress=False).load()

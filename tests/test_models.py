@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from backends import models
-from backends.adapters import resolve_adapter
-from backends.embedded import choose_profile
-from backends.llama_runtime import default_threads, physical_cores
-from backends.models import (
+from backends.embedded import models
+from backends.embedded.adapters import resolve_adapter
+from backends.embedded.inprocess import choose_profile
+from backends.embedded.llama_runtime import default_threads, physical_cores
+from backends.embedded.models import (
     CATALOG,
     DEFAULT_MODEL_ID,
     DEFAULT_SHA256,
@@ -28,7 +28,7 @@ from backends.models import (
     resolve_model,
     write_marker,
 )
-from backends.prefix_cache import PrefixCache
+from backends.embedded.prefix_cache import PrefixCache
 from caro_py.errors import ConfigError, ModelError, exit_code_of
 from config.model import EmbeddedSettings
 

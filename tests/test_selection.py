@@ -198,7 +198,7 @@ def test_explicit_embedded_takes_the_model_override(embedded) -> None:  # type: 
 
 @respx.mock(assert_all_called=False)
 def test_an_unexpected_exception_reads_as_a_sentence(respx_mock, embedded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from backends.lmstudio import LMStudioBackend
+    from backends.remote.lmstudio import LMStudioBackend
 
     async def broken(self, request):  # type: ignore[no-untyped-def]
         raise ValueError("deadline must not be NaN")
@@ -446,7 +446,8 @@ def test_selection_loads_only_what_the_generate_path_needs() -> None:
     code = (
         "import sys, backends.selection\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {heavy})))\n"
-        "import backends.exo, backends.lmstudio, backends.ollama, backends.vllm\n"
+        "import backends.remote.exo, backends.remote.lmstudio\n"
+        "import backends.remote.ollama, backends.remote.vllm\n"
         "print(','.join(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy})))\n"
     ).format(heavy=repr({"httpx", "rich", "click", "pygments", "tree_sitter", "llama_cpp"}))
     done = subprocess.run(

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from backends.embedded_answer import Completion, to_command
-from backends.worker import framing, paths
-from backends.worker.client import WorkerBackend, death_error, describe_worker, read_answer
-from backends.worker.identity import identity, settings_dict, settings_from_dict
+from backends.embedded.answer import Completion, to_command
+from backends.embedded.worker import framing, paths
+from backends.embedded.worker.client import WorkerBackend, death_error, describe_worker, read_answer
+from backends.embedded.worker.identity import identity, settings_dict, settings_from_dict
 from caro_py.errors import (
     BackendError,
     BackendTimeout,

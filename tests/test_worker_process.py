@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from backends.embedded import EmbeddedBackend
+from backends.embedded.inprocess import EmbeddedBackend
+from backends.embedded.worker import client as worker_client
 from backends.protocol import GenerationRequest
-from backends.worker import client as worker_client
 from caro_py.context import detect_context, resolve_shell
 from caro_py.errors import NoUsableCommand
 from config.model import EmbeddedSettings, Settings

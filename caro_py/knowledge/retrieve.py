@@ -1,4 +1,4 @@
-"""One call for the pipeline and for scripts/build_dataset.py: route, then retrieve."""
+"""One call for the pipeline, and for the dataset builder once it adds examples (issue 12)."""
 
 from __future__ import annotations
 

@@ -53,6 +53,14 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class PageRef:
+    page: str
+    platform: str
+    tool: str
+    generic: float  # how ordinary the word that named it is (see build_kb.mark_generic)
+
+
+@dataclass(frozen=True)
 class Candidate:
     page: str
     platform: str
@@ -129,8 +137,7 @@ class Router:
         self.installed = installed
         self._prior: dict[str, float] | None = None
         self._frequent: frozenset[str] | None = None
-        self._names: dict[str, tuple[str, str, str]] | None = None
-        self._generic: dict[str, float] = {}
+        self._refs: dict[str, PageRef | None] = {}
 
     def frequent(self) -> frozenset[str]:
         if self._frequent is None:
@@ -143,47 +150,65 @@ class Router:
             self._prior = dict(self.db.execute("SELECT tool, weight FROM prior").fetchall())
         return self._prior
 
-    def names(self) -> dict[str, tuple[str, str, str]]:
-        """name or tool -> (page, platform, tool), the most specific platform winning."""
-        if self._names is None:
-            marks = ",".join("?" * len(self.platforms))
+    def lookup(self, keys: Iterable[str]) -> dict[str, PageRef]:
+        """The page each key names, as a page name or as the tool a page documents; the
+        most specific platform wins, and a page name wins over another page's tool.
+
+        Only the keys asked for are read (a fresh process must not load 6,000 pages per
+        request); answers are kept for the life of the router.
+        """
+        keys = set(keys)
+        missing = sorted(keys - self._refs.keys())
+        if missing:
+            marks = ",".join("?" * len(missing))
+            platforms = ",".join("?" * len(self.platforms))
             rows = self.db.execute(
                 "SELECT name, platform, tool, generic, tool_generic FROM pages "
-                f"WHERE platform IN ({marks})",
-                self.platforms,
+                f"WHERE platform IN ({platforms}) AND (name IN ({marks}) OR tool IN ({marks})) "
+                "ORDER BY rowid",
+                (*self.platforms, *missing, *missing),
             ).fetchall()
-            self._generic = {row[2]: row[4] for row in rows}
-            self._generic.update({row[0]: row[3] for row in rows})
             rank = {p: i for i, p in enumerate(self.platforms)}
-            rows.sort(key=lambda r: -rank[r[1]])  # specific platforms last: they overwrite
-            names: dict[str, tuple[str, str, str]] = {}
-            for name, platform, tool, *_generic in rows:
-                names[name] = (name, platform, tool)
-            for name, platform, tool, *_generic in rows:
-                if tool == name:
-                    continue
-                names.setdefault(tool, (name, platform, tool))
-            self._names = names
-        return self._names
+            rows.sort(key=lambda r: -rank[r[1]])  # stable; specific platforms last
+            found: dict[str, PageRef | None] = dict.fromkeys(missing)
+            for name, platform, tool, generic, _tool_generic in rows:
+                if name in found:
+                    found[name] = PageRef(name, platform, tool, generic)
+            by_tool: dict[str, PageRef] = {}
+            for name, platform, tool, _generic, tool_generic in rows:
+                if tool != name and tool in found:
+                    by_tool.setdefault(tool, PageRef(name, platform, tool, tool_generic))
+            for tool, alias in by_tool.items():
+                if found[tool] is None:
+                    found[tool] = alias
+            self._refs.update(found)
+        refs: dict[str, PageRef] = {}
+        for key in keys:
+            ref = self._refs.get(key)
+            if ref is not None:
+                refs[key] = ref
+        return refs
 
     def named_pages(self, tokens: list[str]) -> dict[str, float]:
         """Pages the request spells out (a tool word, or words joined: 'git log' -> git-log),
         each with how ordinary the word it was named by is (the share of other pages using it)."""
-        names = self.names()
+        spans = ["-".join(tokens[i : i + j]) for i in range(len(tokens)) for j in (1, 2, 3)]
+        refs = self.lookup(spans)
         found: dict[str, float] = {}
         i = 0
         while i < len(tokens):
             for j in (3, 2, 1):  # the longest name wins: 'git log' is git-log, not git
                 joined = "-".join(tokens[i : i + j])
-                if j <= len(tokens) - i and joined in names:
-                    found[names[joined][0]] = self._generic.get(joined, 0.0)
+                if j <= len(tokens) - i and joined in refs:
+                    found[refs[joined].page] = refs[joined].generic
                     i += j - 1
                     break
             i += 1
         return found
 
     def lexical(self, tokens: list[str]) -> dict[tuple[str, str], float]:
-        terms = lexical_terms(tokens, self.names())
+        extensions = {part for t in tokens if "." in t for part in t.split(".")[1:]}
+        terms = lexical_terms(tokens, self.lookup(extensions))
         # Frequent words cost most of a query's time and weigh little; they are left out
         # when enough rarer words remain to decide.
         rare = terms - self.frequent()
@@ -212,13 +237,13 @@ class Router:
         """The pages for ``text``; pages in ``exclude`` are never candidates (the dataset
         builder leaves a request's own page out, as if the tool were unknown)."""
         tokens = words(text)
-        names = self.names()
         prior = self.prior()
         lexical = self.lexical(tokens)
         named = self.named_pages(tokens)
+        refs = self.lookup([*(page for page, _platform in lexical), *named])
         merged: dict[str, float] = defaultdict(float)
         for (page, _platform), score in lexical.items():
-            if page in names:  # else a page of another OS, reached through a request row
+            if page in refs:  # else a page of another OS, reached through a request row
                 merged[page] += score
         for page in named:
             merged[page] += 0.0  # a named page is a candidate even without lexical hits
@@ -227,7 +252,7 @@ class Router:
         for page, score in merged.items():
             if page in exclude:
                 continue
-            _, platform, tool = names[page]
+            platform, tool = refs[page].platform, refs[page].tool
             is_named = page in named
             common = prior.get(tool, 0.0)
             if is_named:

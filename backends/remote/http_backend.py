@@ -1,7 +1,7 @@
 """What every remote backend shares: settings read once, one lazily made client, probe scaffold.
 
 Generation is shared too: ask the way the server takes (native tool calls, or one plain chat
-turn read as text), learned once per server and model (backends/prompting.py); a shape the
+turn read as text), learned once per server and model (backends/remote/prompting.py); a shape the
 server refuses is retried once without it and never sent again; one repair turn, only for an
 answer that held something command-like. Subclasses (OpenAICompatBackend, OllamaBackend) add
 the wire format: `_check` for the probe, the payload, the tool and stop fields, where the
@@ -16,14 +16,14 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from backends import chat_prompt
-from backends import prompting as prompting_store
-from backends.answer import looks_like_command, without_tool_name
 from backends.errors import BackendError, NoUsableCommand
 from backends.parsing import command_problem
-from backends.prompting import REFUSAL_STATUSES, Mode, Prompting
 from backends.protocol import GeneratedCommand, GenerationRequest, Health
 from backends.reasons import plain_reason, short_reason
-from backends.transport import (
+from backends.remote import prompting as prompting_store
+from backends.remote.answer import looks_like_command, without_tool_name
+from backends.remote.prompting import REFUSAL_STATUSES, Mode, Prompting
+from backends.remote.transport import (
     BackendHTTPError,
     JSONResponse,
     make_client,
@@ -142,7 +142,7 @@ class HttpBackend:
     # ------------------------------------------------------------------ generation
 
     async def generate(self, request: GenerationRequest) -> GeneratedCommand:
-        """Ask the way this server takes (backends/prompting.py); repair only a near miss.
+        """Ask the way this server takes (backends/remote/prompting.py); repair only a near miss.
 
         Common case, once learned: one request. First contact with a server that ignores or
         refuses tools: the tool request, then the plain one. A repair turn follows only an

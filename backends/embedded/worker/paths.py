@@ -63,7 +63,7 @@ def socket_path(directory: Path) -> Path:
 
 
 def log_path() -> Path:
-    from backends.models import cache_root
+    from backends.embedded.models import cache_root
 
     return cache_root() / LOG_NAME
 

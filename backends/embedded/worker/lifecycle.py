@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backends.errors import BackendError
-from backends.worker import framing
-from backends.worker.paths import (
+from backends.embedded.worker import framing
+from backends.embedded.worker.paths import (
     EXIT_RECORD_NAME,
     LOCK_NAME,
     UnsafePath,
@@ -30,6 +29,7 @@ from backends.worker.paths import (
     runtime_dir,
     socket_path,
 )
+from backends.errors import BackendError
 
 POLL_S = 0.005
 # Bounds one worker start (Python start-up and bind); past it something is badly wrong.
@@ -136,7 +136,7 @@ def worker_command(spawn: Spawn, path: Path, runtime: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "backends.worker.server",
+        "backends.embedded.worker.server",
         "--settings",
         json.dumps(spawn.settings),
         "--identity",

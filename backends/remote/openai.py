@@ -11,7 +11,7 @@ import os
 from urllib.parse import urlsplit
 
 from backends.errors import BackendUnavailable
-from backends.openai_compat import OpenAICompatBackend
+from backends.remote.openai_compat import OpenAICompatBackend
 from config.model import Settings
 
 

@@ -20,7 +20,7 @@ RETRIES = 3  # extra attempts after a connection cut, each resuming with a Range
 
 
 def _options() -> str:
-    from backends.models import options_text
+    from backends.embedded.models import options_text
 
     return options_text()
 
@@ -91,7 +91,7 @@ def download(
     ``sha256`` None means the caller has no pinned hash: the file is kept, but a warning
     says it could not be verified.
     """
-    from backends._httpx import httpx
+    from backends.remote._httpx import httpx
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backends.errors import BackendError
-from backends.openai_compat import OpenAICompatBackend, pick_model
+from backends.remote.openai_compat import OpenAICompatBackend, pick_model
 
 
 class LMStudioBackend(OpenAICompatBackend):

@@ -1,6 +1,6 @@
 """The shared client for servers that speak OpenAI's chat-completions API.
 
-How a request is asked (the tool, or one plain turn) is decided in backends/http_backend.py;
+How a request is asked (the tool, or one plain turn) is decided in backends/remote/http_backend.py;
 this module adds the wire format: the payload, the tool and its tool_choice, stop sequences,
 and where the answer sits in a response.
 """
@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 from backends import chat_prompt
 from backends.errors import BackendProtocolError, BackendUnavailable
-from backends.http_backend import HttpBackend
 from backends.parsing import ParsedCommand, parse_openai_message_detailed
 from backends.protocol import Health
+from backends.remote.http_backend import HttpBackend
 
 #: Model ids that are never chat models; skipped when caro picks a model itself.
 _NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcribe", "image")

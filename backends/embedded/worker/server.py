@@ -1,4 +1,4 @@
-"""The worker process: ``python -m backends.worker.server``, started by caro (lifecycle.py).
+"""The worker process: ``python -m backends.embedded.worker.server``, started by lifecycle.py.
 
 Three steps, so caro learns quickly that the socket is there and never waits on a daemon:
 
@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backends.worker import framing
-from backends.worker.paths import EXIT_RECORD_NAME, peer_uid
+from backends.embedded.worker import framing
+from backends.embedded.worker.paths import EXIT_RECORD_NAME, peer_uid
 
 if TYPE_CHECKING:
-    from backends.embedded import EmbeddedBackend
+    from backends.embedded.inprocess import EmbeddedBackend
     from backends.protocol import GenerationRequest
 
 # How long one connection may stay silent before the worker moves to the next client.
@@ -227,8 +227,8 @@ def run_worker(listener: socket.socket, state: State, settings_data: dict[str, A
     import faulthandler
 
     faulthandler.enable()  # a crash's Python stack goes to the log before the signal ends us
-    from backends.embedded import EmbeddedBackend
-    from backends.worker.identity import settings_from_dict
+    from backends.embedded.inprocess import EmbeddedBackend
+    from backends.embedded.worker.identity import settings_from_dict
 
     backend = EmbeddedBackend(settings_from_dict(settings_data), verbose=True, progress=False)
     log(f"serving {state.socket_path} (keep_alive {state.keep_alive:g} s)")
@@ -353,8 +353,8 @@ def serve_stdio(args: argparse.Namespace) -> int:
     faulthandler.enable()
     frames_out = os.dup(1)
     os.dup2(2, 1)  # stray prints (and llama.cpp's) go to the log, never into the frames
-    from backends.embedded import EmbeddedBackend
-    from backends.worker.identity import settings_from_dict
+    from backends.embedded.inprocess import EmbeddedBackend
+    from backends.embedded.worker.identity import settings_from_dict
 
     channel = Channel(
         read=lambda n: os.read(0, n), write=lambda data: os.write(frames_out, data), fileno=0
@@ -370,7 +370,7 @@ def serve_stdio(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backends.worker.server")
+    parser = argparse.ArgumentParser(prog="python -m backends.embedded.worker.server")
     parser.add_argument("--settings", required=True, help="the embedded settings, as JSON")
     parser.add_argument("--identity", default="{}", help="what this worker serves, as JSON")
     parser.add_argument("--socket", help="the socket to listen on")

@@ -285,7 +285,7 @@ def assemble_default(root: Path | None = None) -> Path:
 
 
 def _fetch_catalog(entry: CatalogEntry, root: Path, *, progress: bool) -> Path:
-    from backends.download import download
+    from backends.embedded.download import download
 
     target = models_dir(root) / entry.filename
     assert entry.url is not None

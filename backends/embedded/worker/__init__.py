@@ -7,7 +7,7 @@ and a warm worker answers without loading the model again.
   ownership and permission checks.
 - framing: length-prefixed JSON frames, the one wire format.
 - identity: what a worker serves (caro version, model, adapter, settings), for the handshake.
-- server: the worker process (``python -m backends.worker.server``): binds the socket,
+- server: the worker process (``python -m backends.embedded.worker.server``): binds the socket,
   detaches, loads the model and answers requests in turn until it has been idle
   ``embedded.keep_alive`` seconds.
 - lifecycle: the client side of starting, finding, replacing and stopping a worker.

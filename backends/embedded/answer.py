@@ -1,6 +1,6 @@
 """The embedded model's text to one command: shared by the in-process backend and the worker client.
 
-The worker only ever returns text and figures (backends/worker); turning that text into a
+The worker only ever returns text and figures (backends/embedded/worker); turning that text into a
 command happens here, in the caller's process, with the one shared parser.
 """
 
@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends import functiongemma
+from backends.embedded import functiongemma
 from backends.errors import NoUsableCommand
 from backends.protocol import Example, GeneratedCommand
 

@@ -1,7 +1,7 @@
 """WorkerBackend: the ``embedded`` backend as caro uses it, a client of the worker process.
 
 It sends the request, receives the model's text and figures, and parses the text here
-(backends/embedded_answer.py), so the worker never returns anything but text. The deadline
+(backends/embedded/answer.py), so the worker never returns anything but text. The deadline
 (``--timeout``) covers everything: starting the worker, loading the model, the answer.
 Where Unix sockets are missing it starts a child process per request instead (``-v`` says
 so). This module never imports llama_cpp or numpy.
@@ -18,7 +18,10 @@ import sys
 import time
 from typing import Any
 
-from backends.embedded_answer import Completion, record_figures, to_command
+from backends.embedded.answer import Completion, record_figures, to_command
+from backends.embedded.worker import framing, lifecycle
+from backends.embedded.worker.identity import identity, settings_dict
+from backends.embedded.worker.paths import log_path
 from backends.errors import (
     BackendError,
     BackendTimeout,
@@ -27,9 +30,6 @@ from backends.errors import (
     NoUsableCommand,
 )
 from backends.protocol import GeneratedCommand, GenerationRequest, Health, PlatformContext
-from backends.worker import framing, lifecycle
-from backends.worker.identity import identity, settings_dict
-from backends.worker.paths import log_path
 from config.errors import ConfigError
 from config.model import EmbeddedSettings, Settings
 
@@ -62,7 +62,7 @@ def unix_sockets() -> bool:
 
 
 class WorkerBackend:
-    """CommandGenerator over the resident worker process (backends/worker/server.py)."""
+    """CommandGenerator over the resident worker process (backends/embedded/worker/server.py)."""
 
     name = NAME
 
@@ -104,7 +104,7 @@ class WorkerBackend:
 
     async def probe(self) -> Health:
         """The model and adapter that would run (never loads), and the worker if one runs."""
-        from backends.embedded import EmbeddedBackend
+        from backends.embedded.inprocess import EmbeddedBackend
 
         health = await EmbeddedBackend(self.full_settings, context=self.context).probe()
         try:
@@ -128,7 +128,7 @@ class WorkerBackend:
         }
 
     def _spawn(self) -> lifecycle.Spawn:
-        from backends.models import cache_root
+        from backends.embedded.models import cache_root
 
         return lifecycle.Spawn(
             settings=settings_dict(self.settings),
@@ -166,7 +166,7 @@ class WorkerBackend:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "backends.worker.server",
+                "backends.embedded.worker.server",
                 "--stdio",
                 "--settings",
                 json.dumps(settings_dict(self.settings)),

@@ -3,7 +3,7 @@
 Probe GET /api/version; models from /api/ps (loaded) and /api/tags (installed); generate with
 POST /api/chat, stream:false. Tool support depends on the model (a 400 "does not support
 tools" otherwise): the tool request and the plain one are chosen as for any server
-(backends/http_backend.py); stops go in `options.stop`.
+(backends/remote/http_backend.py); stops go in `options.stop`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from typing import Any
 
 from backends import chat_prompt
 from backends.errors import BackendError, BackendProtocolError, BackendUnavailable
-from backends.http_backend import HttpBackend
-from backends.openai_compat import pick_model
 from backends.parsing import ParsedCommand, parse_ollama_message_detailed
 from backends.protocol import Health
 from backends.reasons import short_reason
-from backends.transport import normalize_base_url
+from backends.remote.http_backend import HttpBackend
+from backends.remote.openai_compat import pick_model
+from backends.remote.transport import normalize_base_url
 
 
 def _names(body: Any) -> tuple[str, ...]:

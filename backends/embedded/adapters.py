@@ -1,6 +1,6 @@
 """LoRA adapters for the embedded model: which one applies, whether it fits, attaching it.
 
-The default shell adapter ships as package data (backends/data/shell-lora.gguf) with a JSON
+The default shell adapter ships as package data (backends/embedded/data/shell-lora.gguf) with a JSON
 card beside it recording, at least, the sha256 of the base model it was trained on. A user
 adapter (``embedded.adapter_path``) may carry the same card (``NAME.json`` beside
 ``NAME.gguf``); an adapter whose recorded base differs from the loaded model is refused.
@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from backends.embedded.llama_runtime import log_hint
+from backends.embedded.models import DEFAULT_SHA256, ResolvedModel, known_sha256
 from backends.errors import ModelError
-from backends.llama_runtime import log_hint
-from backends.models import DEFAULT_SHA256, ResolvedModel, known_sha256
 from config.loader import expand_home
 from config.model import EmbeddedSettings
 
@@ -38,7 +38,7 @@ class AdapterInfo:
 
 def shipped_adapter() -> tuple[Path, Path] | None:
     """(adapter GGUF, its JSON card) shipped as package data, when present."""
-    data = resources.files("backends") / "data"
+    data = resources.files("backends.embedded") / "data"
     gguf, card = data / DEFAULT_ADAPTER, data / DEFAULT_ADAPTER_CARD
     if not gguf.is_file():
         return None

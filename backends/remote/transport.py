@@ -23,8 +23,8 @@ import anyio.streams.stapled  # noqa: F401
 import anyio.streams.tls  # noqa: F401
 import httpcore  # noqa: F401
 
-from backends._httpx import httpx
 from backends.errors import BackendError, BackendProtocolError, BackendTimeout, BackendUnavailable
+from backends.remote._httpx import httpx
 
 #: The most of a response body caro reads; a bigger body is a broken or hostile server.
 MAX_BODY_BYTES = 1_000_000

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from backends.errors import BackendError
-from backends.openai_compat import OpenAICompatBackend, model_ids
 from backends.protocol import Health
 from backends.reasons import short_reason
+from backends.remote.openai_compat import OpenAICompatBackend, model_ids
 
 
 class VLLMBackend(OpenAICompatBackend):

@@ -96,7 +96,7 @@ def render_declaration(decl: dict[str, Any]) -> str:
 
 def render_fixed_prefix(context: str | None = None) -> str:
     """The developer turn up to the end of the declaration: fixed for one machine, so the
-    embedded backend saves its state (backends/prefix_cache.py)."""
+    embedded backend saves its state (backends/embedded/prefix_cache.py)."""
     lines = f"{context.strip()}\n" if context and context.strip() else ""
     return (
         f"<start_of_turn>developer\n{lines}{TRIGGER}{render_declaration(EXECUTE_SHELL_DECLARATION)}"
