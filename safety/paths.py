@@ -336,7 +336,7 @@ _SECRET_HINT = re.compile(
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
     r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history|"
     r"boto|s3cfg|tfrc|rclone|wallet|htpasswd|k3s|oci|electrum|ethereum|ovh|cargo|gem|"
-    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/",
+    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account",
     re.I,
 )
 # Browser and mail profiles: cookies, saved logins and session tokens live in them.
@@ -358,7 +358,11 @@ _PROFILE_FILES = frozenset(
     {"Cookies", "Login Data", "Web Data", "cookies.sqlite", "logins.json", "key4.db", "key3.db",
      "signons.sqlite", "Local State", "login.keychain-db", "places.sqlite"}
 )  # fmt: skip
-_SECRET_FILES = re.compile(r"^secrets?\.(?:ya?ml|json|env|txt|toml)$")
+_SECRET_FILES = re.compile(
+    r"^secrets?\.(?:ya?ml|json|env|txt|toml)$|"
+    # Service-account key files as cloud CLIs write them: key.json, sa-key.json, token.json.
+    r"^(?:[\w.-]*[-_.])?(?:key|keys|keyfile|service[-_]?account[\w-]*|creds?|token)\.json$"
+)
 
 
 def _secret_path(path: str) -> bool:

@@ -875,8 +875,11 @@ class Walker:
         """Judge what a command installs to run later: crontab input, a unit, a git hook."""
         name = inv.name
         if name == "crontab" and inv.stdin_text is not None:
-            operands = [w for w in inv.args if not w.text.startswith("-") or w.text == "-"]
-            if not operands or operands[0].text == "-":
+            texts = [w.text for w in inv.args]
+            # `crontab -u root -`: the user named after -u is no file operand.
+            kept = [t for i, t in enumerate(texts) if i == 0 or texts[i - 1] != "-u"]
+            operands = [t for t in kept if not t.startswith("-") or t == "-"]
+            if not operands or operands[0] == "-":
                 for command in persist.cron_commands(inv.stdin_text):
                     self.nested(command, Word(command, inv.span), ctx, "crontab")
             return

@@ -46,14 +46,20 @@ class TableCheck:
         # Variables whose assigned value `text` is matched against (`PROMPT_COMMAND=...`),
         # whatever the command (often none): such a rule is checked on every invocation.
         self.assigns = frozenset(str(a) for a in spec.get("assigns", ()))
+        # A regex the command name must match, for commands named by a path (`/tmp/.k`).
+        self.name = re.compile(spec["name"]) if spec.get("name") else None
         # The engine's index: only these names are checked (None: every invocation).
-        self.commands: frozenset[str] | None = None if self.assigns else self.tools
+        generic = self.assigns or self.name is not None
+        self.commands: frozenset[str] | None = None if generic else self.tools
 
     def __call__(self, inv: Invocation) -> Iterator[Hit]:
         if self.assigns:
             yield from self._assigned(inv)
             return
-        if inv.name not in self.tools:
+        if self.name is not None:
+            if not self.name.search(inv.name):
+                return
+        elif inv.name not in self.tools:
             return
         if self.via and not any(v in inv.via for v in self.via):
             return
