@@ -5,6 +5,7 @@ through patterns over the source.
   delete-tree    a recursive deletion of the path in detail ("~", "/etc"; "?" when unknown)
   decoded-exec   runs code or a shell command it decodes or downloads
   env-exfil      sends the whole environment over the network
+  secret-exfil   sends a credential file (detail: its path) over the network
   fork-loop      forks or starts processes in an endless loop
   alloc-loop     allocates memory in an endless loop
 Shell commands the code runs with a literal string come back as ("shell", command), so the
@@ -18,6 +19,7 @@ import re
 from functools import lru_cache
 
 from safety.facts import DYN_SET
+from safety.paths import is_secret
 
 MAX_CODE = 100_000  # characters of one program that are read
 
@@ -207,7 +209,28 @@ class _Python(ast.NodeVisitor):
                 self.effects.append(("saved", saved))  # a download written to this file
         if _SENDERS.search(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
             self.effects.append(("env-exfil", name))
+        if _SENDERS.search(name):
+            secret = self._secret_in([*node.args, *node.keywords])
+            if secret is not None:
+                self.effects.append(("secret-exfil", secret))
         self.generic_visit(node)
+
+    def _secret_in(self, nodes: list[ast.AST], depth: int = 0) -> str | None:
+        """A credential path named anywhere in these expressions (open('~/.ssh/id_rsa'))."""
+        if depth > 4:
+            return None
+        for top in nodes:
+            for sub in ast.walk(top):
+                if isinstance(sub, ast.Name) and sub.id in self.names:
+                    found = self._secret_in([self.names[sub.id]], depth + 1)
+                    if found:
+                        return found
+                if not isinstance(sub, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
+                    continue
+                path = self.value(sub)
+                if path and is_secret(path.replace(DYN_SET, "x")):
+                    return path
+        return None
 
     def _environ(self, node: ast.AST, depth: int = 0) -> bool:
         """Does this expression carry the whole environment (os.environ, a copy of it)?"""
@@ -453,6 +476,9 @@ def _listed_deletions(code: str) -> list[Effect]:
     return out
 
 
+_QUOTED = re.compile(r"(['\"])[^'\"\n]{1,200}\1(?:\s*(?:\+|\.)\s*['\"][^'\"\n]{1,200}['\"])*")
+
+
 def script_effects(code: str) -> list[Effect]:
     code = code[:MAX_CODE]
     out: list[Effect] = _listed_deletions(code)
@@ -478,6 +504,12 @@ def script_effects(code: str) -> list[Effect]:
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):
         out.append(("env-exfil", "environment"))
+    if _NET_SEND.search(code):
+        for m in _QUOTED.finditer(code):
+            path = _flatten(m.group(0))
+            if path and is_secret(path):
+                out.append(("secret-exfil", path))
+                break
     if _FORK_FOREVER.search(code):
         out.append(("fork-loop", "endless loop"))
     if _ALLOC_FOREVER.search(code) or _POSTFIX_FOREVER.search(code):

@@ -55,6 +55,10 @@ METADATA_ONLY = frozenset(
 
 
 _ARCHIVERS = frozenset({"tar", "bsdtar", "gtar"})
+_FILE_PRINTERS = frozenset(
+    {"cat", "head", "tail", "tac", "base64", "xxd", "od", "hexdump", "gzip", "zip", "tar",
+     "strings"}
+)  # fmt: skip
 _ZIPPERS = frozenset({"zip", "7z", "7za", "rar"})
 _COPIES = frozenset({"cp", "mv", "install", "ln", "rsync", "ditto"})
 
@@ -71,6 +75,12 @@ def _prints_credentials(inv: Invocation) -> bool:
         return any(t.startswith(("--export-secret-keys", "--export-secret-subkeys")) for t in texts)
     if name in ("env", "printenv") and not _operands(inv):
         return True  # the whole environment: tokens and keys included
+    if name in ("set", "declare", "typeset", "export") and texts in ([], ["-p"], ["-x"]):
+        return True  # `set`, `declare -p`, `export -p`: every variable, exported or not
+    if name == "history" and not any(t.startswith("-") for t in texts):
+        return True  # passwords and tokens typed on command lines
+    if name in ("docker", "podman") and texts[:1] == ["inspect"]:
+        return True  # a container's configuration, its environment (secrets) included
     if name == "aws" and texts[:1] == ["configure"]:
         return len(texts) > 1 and texts[1] in ("export-credentials", "get")
     if name == "gh" and texts[:2] == ["auth", "token"]:
@@ -137,6 +147,8 @@ def secret_content(inv: Invocation, extra: Tainted | None = None) -> bool:
         return False
     if any(_secret(w.text, inv, extra) for w in inv.args if not w.text.startswith("-")):
         return True
+    if name in _FILE_PRINTERS and any(w.subst_secret for w in inv.args):
+        return True  # `cat $(find ~ -name '*.pem')`: the files named are credentials
     if name in _ARCHIVERS:
         # `tar -C / -czf - etc/shadow`: operands are relative to the -C directory.
         texts = [w.text for w in inv.args]

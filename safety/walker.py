@@ -908,6 +908,13 @@ class Walker:
             selective = find_is_selective(inv.args)
             # Unfiltered, find lists the start and everything below it: `start/*` says so.
             paths = [s.rstrip("/") + "/" + (DYN_SET if selective else "*") for s in starts]
+            texts = [w.text for w in inv.args]
+            # `find ~ -name '*.pem'`: the paths it lists are credentials.
+            secret = secret or any(
+                texts[i - 1] in ("-name", "-iname", "-path", "-wholename") and is_secret(t)
+                for i, t in enumerate(texts)
+                if i > 0
+            )
         elif name == "pwd" and not args:
             text = (inv.cwd or ".") + "\n"
         elif name == "ls":

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from safety.commands import shell_command_string
 from safety.facts import DYN_SET, Invocation, Word
 from safety.options import parse_options
+from safety.paths import is_secret
 
 
 @dataclass
@@ -445,6 +446,16 @@ def _unwrap_find_exec(inv: Invocation) -> Inner | None:
             # {} stands for each path find visits: the start itself when nothing filters,
             # otherwise something below it.
             value = start if not selective else start.rstrip("/") + "/" + DYN_SET
-            argv = [Word(w.text.replace("{}", value), w.span) for w in inner]
+            # `find ~ -name '*.pem' -exec curl -F f=@{} ...`: each {} is a credential.
+            texts = [w.text for w in args[:i]]
+            secret = any(
+                texts[k - 1] in ("-name", "-iname", "-path", "-wholename") and is_secret(t)
+                for k, t in enumerate(texts)
+                if k > 0
+            )
+            argv = [
+                Word(w.text.replace("{}", value), w.span, subst_secret=secret and "{}" in w.text)
+                for w in inner
+            ]
             return Inner("find -exec", argv=argv, selective=selective)
     return None

