@@ -84,7 +84,11 @@ _DEVICE = re.compile(
     r"sd[a-z*?\[\]]+\w*|hd[a-z*?]+\w*|vd[a-z*?]+\w*|xvd[a-z*?]+\w*|nvme[\w*?]+|"
     r"mmcblk[\w*?]+|r?disk[\w*?]+|mapper/.+|md\w+|dm-\w+|mem|kmem|port|root|"
     r"disk/by-[\w-]+/.+|block/.+|sr\d+|ada\d\w*|da\d\w*|wd\d\w*|nbd\d+\w*|"
-    r"[sh]d\*|nvme\*"
+    r"[sh]d\*|nvme\*|"
+    # LVM volumes (/dev/VG/LV) and ZFS volumes; not the folders of other device kinds.
+    r"(?!(?:shm|pts|fd|net|input|snd|dri|bus|char|hugepages|mqueue|tcp|udp|cpu|v4l|serial|usb|"
+    r"vfio|dma_heap|disk|block|mapper|stdin|stdout|stderr|null|zero|u?random|tty\w*)(?:/|$))"
+    r"[\w.-]+/[\w.+-]+"
     r")$"
 )
 _HARMLESS_DEV = frozenset(
