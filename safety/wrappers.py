@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from safety.commands import shell_command_string
 from safety.facts import DYN_SET, Invocation, Word
+from safety.launchers import launched_code, launchers
 from safety.options import parse_options
 from safety.paths import is_secret
 
@@ -100,7 +101,6 @@ _SIMPLE: dict[str, dict[str, object]] = {
     "firejail": {},
     "chronic": {},
     "busybox": {},
-    "faketime": {},
     "xvfb-run": {},
     "noglob": {},  # zsh precommand modifiers
     "nocorrect": {},
@@ -274,6 +274,13 @@ def unwrap(inv: Invocation) -> Inner | None:
         return Inner(name, argv=rest[:cut], extra_args=True) if cut else None
     if name in _CONTAINER_EXEC:
         return _unwrap_container_exec(inv)
+    if name in launchers():
+        source, words = launched_code(inv)
+        if source is not None:
+            return Inner(name, source=source)
+        if words:
+            return Inner(name, source_words=words)
+        return None
     shell_code = shell_command_string(inv)
     if shell_code is not None:
         return Inner(name + " -c", source=shell_code)
