@@ -348,7 +348,8 @@ _DECODED_EXEC = re.compile(
     r"(?:decode_base64|Base64\.(?:decode64|strict_decode64|urlsafe_decode64)|"
     r"Buffer\.from\([^)]*(?:base64|hex)|atob\(|\bunpack\(|\bpack\(\s*['\"]H|"
     r"fetch\(|https?\.get|Net::HTTP|URI\.open|URI\.parse|open-uri|LWP::Simple|\bget\(\s*['\"]https?|"
-    r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate)",
+    r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate|"
+    r"file_get_contents\(\s*['\"](?:https?|ftp)://|gzinflate|str_rot13|curl_exec)",
     re.S,
 )
 _FETCH = re.compile(r"https?\.get\(|fetch\(|Net::HTTP|URI\.open|open-uri|LWP::|HTTP::Tiny|axios")
