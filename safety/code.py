@@ -340,12 +340,14 @@ _HOME_EXPR = re.compile(
 _TREE_CALL = re.compile(
     r"(?:fs\.rm(?:Sync)?|\.rm(?:Sync)?|rmdirSync|fs\.rmdir|rimraf(?:\.sync)?|fse?\.remove(?:Sync)?|"
     r"removeSync|emptyDirSync|Deno\.remove|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry\w*|"
-    r"rmtree)|\brm_rf|\brmtree|\bremove_tree|Bun\.\$`rm)\s*\(?\s*"
+    r"rmtree)|\brm_rf|\brmtree|\bremove_tree|Bun\.\$`rm|"
+    # R: unlink(path, recursive = TRUE)
+    r"\bunlink(?=\s*\([^)]*recursive\s*=\s*(?:TRUE|T)\b))\s*\(?\s*"
 )
 _DECODED_EXEC = re.compile(
     r"(?:\beval|\bexec\w*|\bsystem|\bspawn\w*|\bFunction|instance_eval|class_eval|\bpopen\d?|"
     r"\bqx|`|\bdo\b|\brequire|vm\.run\w*|IO\.popen|Open3\.\w+|Kernel\.\w+)\s*\(?\s*[^;]{0,120}?"
-    r"(?:decode_base64|Base64\.(?:decode64|strict_decode64|urlsafe_decode64)|"
+    r"(?:decode_base64|base64_decode|hex2bin|gzuncompress|Base64\.(?:decode64|strict_decode64|urlsafe_decode64)|"
     r"Buffer\.from\([^)]*(?:base64|hex)|atob\(|\bunpack\(|\bpack\(\s*['\"]H|"
     r"fetch\(|https?\.get|Net::HTTP|URI\.open|URI\.parse|open-uri|LWP::Simple|\bget\(\s*['\"]https?|"
     r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate|"

@@ -79,6 +79,10 @@ def _prints_credentials(inv: Invocation) -> bool:
         return True  # `set`, `declare -p`, `export -p`: every variable, exported or not
     if name == "history" and not any(t.startswith("-") for t in texts):
         return True  # passwords and tokens typed on command lines
+    if name in ("docker", "podman", "nerdctl", "kubectl", "oc") and texts[:1] == ["cp"]:
+        # `docker cp db:/var/lib/postgresql/data -`: a container's files, as a tar on stdout.
+        ops = [t for t in texts[1:] if not t.startswith("-") or t == "-"]
+        return len(ops) >= 2 and ops[-1] == "-" and is_secret(ops[0].split(":", 1)[-1])
     if name in ("docker", "podman") and texts[:1] == ["inspect"]:
         return True  # a container's configuration, its environment (secrets) included
     if name == "aws" and texts[:1] == ["configure"]:

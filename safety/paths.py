@@ -146,6 +146,8 @@ def _home_data(parts: list[str], dynamic: frozenset[int]) -> bool:
         return True  # ~/"$f": whatever the value is, it is something in the home
     if first in HOME_KEY_DIRS:
         return len(parts) == 1 or _secret_path("/".join(parts))
+    if _secret_path("/".join(parts)):
+        return True  # ~/Library/Keychains, a browser profile: credentials
     # The folder or everything in it (`find ~/Documents | xargs rm` lists ~/Documents/*).
     return first in HOME_DATA_DIRS and (
         len(parts) == 1 or (len(parts) == 2 and is_glob_all(parts[1]))
@@ -320,6 +322,9 @@ _SECRET_TREES = (
     "/etc/wireguard", "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki",
     "/var/lib/kubelet/pki", "/etc/rancher/k3s/k3s.yaml", "/etc/openvpn/",
     "/var/lib/jenkins/secrets", "/etc/letsencrypt/live", "/etc/letsencrypt/archive",
+    # Database files: every record, password hashes and tokens included.
+    "/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb",
+    "/var/lib/mongodb", "/var/lib/redis", "/data/db",
 )  # fmt: skip
 # Folders in the home that are credentials as a whole.
 _SECRET_HOME_DIRS = frozenset(
@@ -340,7 +345,8 @@ _SECRET_HINT = re.compile(
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
     r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history|"
     r"boto|s3cfg|tfrc|rclone|wallet|htpasswd|k3s|oci|electrum|ethereum|ovh|cargo|gem|"
-    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account",
+    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account|"
+    r"postgres|pgsql|mysql|mariadb|mongo|redis|/data/db",
     re.I,
 )
 # Browser and mail profiles: cookies, saved logins and session tokens live in them.

@@ -186,6 +186,20 @@ def first_error(node: Any) -> Any:
         node = nxt
 
 
+def _fill(text: str, token: str, value: str, tail: str) -> str:
+    """Put a listed value in place of xargs' -I token: whole where the token starts a word
+    (`rm -rf {}`, `sh -c 'rm -rf {}'`), its last part after a prefix (`dir/{}`)."""
+    if token not in text:
+        return text
+    out: list[str] = []
+    for i, piece in enumerate(text.split(token)):
+        if i:
+            before = out[-1][-1:] if out and out[-1] else ""
+            out.append(value if before in ("", " ", "\t", "'", '"', "=") else tail)
+        out.append(piece)
+    return "".join(out)
+
+
 class Walker:
     def __init__(self, command: str, original: str | None = None) -> None:
         # Joined where a backslash-newline splits a word; same length, so spans stay put.
@@ -802,7 +816,7 @@ class Walker:
                     tail = value.rstrip("/").rsplit("/", 1)[-1] or value
                     argv = [
                         Word(
-                            w.text.replace(token, value if w.text.startswith(token) else tail),
+                            _fill(w.text, token, value, tail),
                             w.span,
                             subst_secret=w.subst_secret or inv.stdin_secret and token in w.text,
                         )
