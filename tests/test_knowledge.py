@@ -161,12 +161,26 @@ def _run_json(settings, request: str, capsys: pytest.CaptureFixture[str]) -> dic
     return json.loads(capsys.readouterr().out)
 
 
+def test_servers_get_no_examples_unless_retrieval_is_turned_on(fake_server, capsys) -> None:
+    """Unset, [retrieval] leaves server prompts alone (README: they cost latency there)."""
+    from tests.test_pipeline import settings_for
+
+    fake_server.answer_command("docker ps")
+    obj = _run_json(settings_for(fake_server), "list running docker containers", capsys)
+    assert obj["command"] == "docker ps"
+    assert obj["sources"] == []  # what the model saw: nothing
+    system = fake_server.chat_requests()[-1]["body"]["messages"][0]["content"]
+    assert HEADER not in system
+
+
 def test_sources_reach_the_server_and_the_json(fake_server, capsys) -> None:
     from tests.conftest import assert_result_schema
     from tests.test_pipeline import settings_for
 
     fake_server.answer_command("docker ps")
-    obj = _run_json(settings_for(fake_server), "list running docker containers", capsys)
+    settings = settings_for(fake_server)
+    settings.retrieval.enabled = True
+    obj = _run_json(settings, "list running docker containers", capsys)
     assert_result_schema(obj)
     assert obj["sources"] and {s["page"] for s in obj["sources"]} <= {"docker", "docker-ps"}
     assert set(obj["sources"][0]) == {"page", "description", "command"}
