@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from safety.commands import DOWNLOADERS, NET_CLIENTS
+from safety.expand import brace_expand
 from safety.facts import Invocation, Span, Word
 from safety.options import parse_options
 from safety.paths import is_secret, normalise
@@ -241,8 +242,7 @@ def _curl_files(inv: Invocation) -> Iterator[tuple[Word, str]]:
 
 
 def _expand(text: str) -> list[str]:
-    from safety.walker import brace_expand  # curl -T globs {a,b} itself
-
+    """curl -T globs {a,b} itself."""
     return brace_expand(text) if "{" in text else [text]
 
 

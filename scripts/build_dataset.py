@@ -30,6 +30,7 @@ from _shellspec import (  # noqa: E402
     read_pages,
     split_of,
 )
+from _shown_examples import ExampleChooser, Shown, first_program  # noqa: E402
 
 from backends.embedded.functiongemma import render_prompt, render_target  # noqa: E402
 from backends.protocol import PlatformContext  # noqa: E402
@@ -180,8 +181,8 @@ def make_record(
     context: str | None,
     **meta: object,
 ) -> dict[str, object]:
+    """One example; its prompt is rendered later, once its examples are chosen (show_examples)."""
     return {
-        "prompt": render_prompt(request, context),
         "completion": render_target(command),
         "request": request,
         "command": command,
@@ -219,6 +220,7 @@ def tldr_records(pages: list[Page], variants_core: int, seed: int) -> list[dict[
                         context,
                         alternatives=filled.alternatives,
                         page=f"{page.platform}/{page.name}",
+                        tldr_command=ex.command,
                         platform=platform,
                         category=category,
                         source="tldr",
@@ -275,6 +277,41 @@ def own_records(seed: int) -> list[dict[str, object]]:
     return records
 
 
+def show_examples(
+    by_split: dict[str, list[dict[str, object]]], chooser: ExampleChooser | None
+) -> None:
+    """Choose each record's retrieved examples (scripts/_shown_examples.py) and render its
+    prompt with them, as backends/embedded/functiongemma.py renders the product's. Without a chooser
+    (--k 0) no prompt shows examples."""
+    done = 0
+    total = sum(len(recs) for recs in by_split.values())
+    for split, recs in by_split.items():
+        for i, rec in enumerate(recs):
+            done += 1
+            if done % 2000 == 0 or done == total:
+                print(f"retrieved {done}/{total}", file=sys.stderr, flush=True)
+            command = str(rec["command"])
+            tldr = rec["source"] == "tldr"
+            if chooser is None:
+                shown = Shown((), "none")
+            else:
+                shown = chooser.choose(
+                    f"{split}:{i}:{rec['page']}:{rec['request']}",
+                    str(rec["request"]),
+                    str(rec["platform"]),
+                    first_program(command),
+                    train=split == "train",
+                    page=str(rec["page"]).split("/", 1)[1] if tldr else None,
+                    source_command=str(rec["tldr_command"]) if tldr else None,
+                )
+            rec["examples"] = [[ex.page, ex.description, ex.command] for ex in shown.examples]
+            rec["shown"] = shown.how
+            context = rec["context"]
+            rec["prompt"] = render_prompt(
+                str(rec["request"]), None if context is None else str(context), shown.examples
+            )
+
+
 def add_token_ids(by_split: dict[str, list[dict[str, object]]], gguf: Path) -> None:
     """Token ids from llama.cpp's own tokenizer, the one that runs at inference.
 
@@ -317,6 +354,12 @@ def main(argv: list[str] | None = None) -> int:
         help="times each of our own training examples appears (they are few, and what users type)",
     )
     parser.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        help="examples shown (default: the product's [retrieval] k; 0: none)",
+    )
+    parser.add_argument(
         "--tokenize-with",
         type=Path,
         default=REPO / "runs" / "base" / "gemma3-270m-q4_k_m.gguf",
@@ -340,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     # Keep every own example and every core-category example; sample the long tail.
     core = [r for r in rest if r["category"] != "other"]
     tail = [r for r in rest if r["category"] == "other"]
-    own_train = own_train * max(1, args.own_repeat)
+    # Copies, so that each repeat gets its own choice of examples.
+    own_train = [dict(r) for r in own_train for _ in range(max(1, args.own_repeat))]
     room = max(0, args.max_train - len(own_train) - len(core))
     rng.shuffle(tail)
     train = own_train + core + tail[:room]
@@ -349,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("dev", "test"):
         rng.shuffle(by_split[name])
 
+    chooser = None if args.k == 0 else ExampleChooser(k=args.k, seed=args.seed)
+    show_examples(by_split, chooser)
     if str(args.tokenize_with) not in {"", "."}:
         if not args.tokenize_with.exists():
             parser.error(f"{args.tokenize_with} not found (assemble the base model first)")
@@ -370,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
             "by_category": dict(Counter(str(r["category"]) for r in recs).most_common()),
             "by_platform": dict(Counter(str(r["platform"]) for r in recs).most_common()),
             "by_source": dict(Counter(str(r["source"]) for r in recs).most_common()),
+            "by_shown": dict(Counter(str(r["shown"]) for r in recs).most_common()),
+            "with_examples": sum(bool(r["examples"]) for r in recs),
         }
     pages_per_split = {n: {r["page"] for r in recs} for n, recs in by_split.items()}
     assert not pages_per_split["train"] & pages_per_split["test"], "a page leaked into test"

@@ -44,7 +44,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from backends.embedded.functiongemma import extract_command, render_prompt  # noqa: E402
+sys.path.insert(0, str(REPO / "scripts"))
+
+from backends.protocol import PlatformContext  # noqa: E402
 
 DEFAULT_BASE = REPO / "runs" / "base" / "gemma3-270m-q4_k_m.gguf"
 SANDBOX_DIR = "/tmp/work"  # inside the sandbox: its own tmpfs /tmp holds the mount point
@@ -311,43 +313,83 @@ def is_shell_command(command: str) -> bool:
 _BASH: Any = None
 
 
-class EmbeddedBackend:
-    """llama.cpp directly: the same prompt, prefill and stop the embedded backend uses."""
+class EmbeddedEval:
+    """The product's own embedded backend (backends.embedded.inprocess.EmbeddedBackend): its prompt,
+    prefix cache, n_ctx, stops and parser, with the examples caro_py.knowledge retrieves as
+    the pipeline does (``retrieval``), or none.
 
-    def __init__(self, base: Path, adapter: Path | None, threads: int, max_tokens: int) -> None:
-        from llama_cpp import Llama
+    ``drop_page``: the request's own tldr page is left out of retrieval (a tool the index
+    does not know).
+    """
 
-        from backends.embedded.llama_runtime import load_params
+    def __init__(
+        self,
+        base: Path,
+        adapter: Path | None,
+        threads: int,
+        max_tokens: int | None,
+        retrieval: bool,
+        drop_page: bool = False,
+        k: int | None = None,
+    ) -> None:
+        from backends.embedded.inprocess import EmbeddedBackend
+        from config.model import EmbeddedSettings, RetrievalSettings
 
-        with load_params(extra_buffers=False):  # AMX CPUs crash with them (README)
-            self.llm = Llama(
-                str(base),
-                n_ctx=768,
-                n_threads=threads,
-                verbose=False,
-                seed=0,
-                lora_path=str(adapter) if adapter else None,
-            )
-        self.max_tokens = max_tokens
-        self.name = f"embedded ({base.name}{' + ' + adapter.name if adapter else ', no adapter'})"
-
-    def generate(self, request: str, context: str | None) -> Generation:
-        start = time.perf_counter()
-        out = self.llm.create_completion(
-            render_prompt(request, context),
-            max_tokens=self.max_tokens,
-            temperature=0.0,
-            stop=["<escape>"],
+        settings = EmbeddedSettings(
+            model_path=str(base),
+            adapter_path=str(adapter) if adapter else None,
+            default_adapter=False,
+            n_threads=threads,
         )
+        if max_tokens:
+            settings.max_tokens = max_tokens
+        self.backend = EmbeddedBackend(settings, progress=False)
+        # The product shows examples where [retrieval] says; here the arm decides.
+        self.backend.retrieval = retrieval
+        self.retrieval = retrieval
+        self.drop_page = drop_page
+        self.k = RetrievalSettings().k if k is None else k
+        arm = ("retrieval on" + (", page removed" if drop_page else "")) if retrieval else "bare"
+        self.name = (
+            f"embedded ({base.name}{' + ' + adapter.name if adapter else ', no adapter'}; {arm})"
+        )
+
+    def generate(self, rec: dict[str, Any]) -> Generation:
+        from dataclasses import replace
+
+        from backends.errors import BackendError, NoUsableCommand
+        from backends.protocol import GenerationRequest
+        from caro_py.knowledge import retrieve
+
+        ctx = context_of(rec.get("context"))
+        request = GenerationRequest(rec["request"], ctx.shell, ctx)
+        start = time.perf_counter()
+        if self.retrieval:
+            page = str(rec.get("page", ""))
+            exclude = [page.split("/", 1)[1]] if self.drop_page and "/" in page else []
+            found = retrieve(request.text, ctx.os, self.k, exclude_pages=exclude)
+            request = replace(request, examples=found.examples)
+        try:
+            result = self.backend.generate_sync(request)
+            command: str | None = result.command
+        except NoUsableCommand:
+            command = None
+        except BackendError as exc:
+            command = None
+            print(f"warning: {exc}", file=sys.stderr)
         elapsed = time.perf_counter() - start
-        assert isinstance(out, dict)  # not streaming
-        choice = out["choices"][0]
-        text = choice["text"]
-        # Parsed: the model closed the command string (stopped at <escape>) and wrote one line.
-        command = extract_command(text)
-        closed = choice.get("finish_reason") == "stop" and command is not None
-        parsed = closed and command is not None and is_shell_command(command)
+        text = str(self.backend.last_stats.get("text", ""))
+        parsed = command is not None and is_shell_command(command)
         return Generation(command if parsed else None, text, elapsed, parsed)
+
+
+def context_of(described: str | None) -> PlatformContext:
+    """The PlatformContext a dataset row was written for (its ``describe()`` line); rows
+    without one get the first Linux context."""
+    from build_dataset import LINUX_CONTEXTS, MAC_CONTEXTS
+
+    known = {c.describe(): c for c in LINUX_CONTEXTS + MAC_CONTEXTS}
+    return known.get(described or "", LINUX_CONTEXTS[0])
 
 
 class OpenAIBackend:
@@ -365,7 +407,8 @@ class OpenAIBackend:
         self.model = model
         self.name = f"openai-compatible {model} @ {base_url}"
 
-    def generate(self, request: str, context: str | None) -> Generation:
+    def generate(self, rec: dict[str, Any]) -> Generation:
+        request, context = rec["request"], rec.get("context")
         messages = [
             {
                 "role": "system",
@@ -539,10 +582,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--backend", choices=["embedded", "openai"], default="embedded")
     p.add_argument("--base", type=Path, default=DEFAULT_BASE, help="embedded: base GGUF")
-    p.add_argument("--adapter", type=Path, default=REPO / "backends" / "data" / "shell-lora.gguf")
+    p.add_argument(
+        "--adapter", type=Path, default=REPO / "backends" / "embedded" / "data" / "shell-lora.gguf"
+    )
     p.add_argument("--no-adapter", action="store_true", help="embedded: the base model alone")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--max-tokens", type=int, default=64)
+    p.add_argument(
+        "--max-tokens", type=int, default=None, help="embedded: default the product's setting"
+    )
+    p.add_argument(
+        "--retrieval",
+        choices=["on", "off"],
+        default="off",
+        help="embedded: show the examples caro_py.knowledge retrieves (as the pipeline does)",
+    )
+    p.add_argument(
+        "--drop-page",
+        action="store_true",
+        help="embedded, --retrieval on: leave each request's own tldr page out of retrieval",
+    )
+    p.add_argument(
+        "--k", type=int, default=None, help="examples retrieved (default: [retrieval] k)"
+    )
     p.add_argument("--base-url", help="openai: server URL ending in /v1")
     p.add_argument("--model", default="default", help="openai: model name")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per sandboxed command")
@@ -566,14 +627,22 @@ def main(argv: list[str] | None = None) -> int:
     # Same-context prompts in a row: llama.cpp reuses the cached developer-turn prefix.
     examples.sort(key=lambda rec: str(rec.get("context")))
 
-    backend: EmbeddedBackend | OpenAIBackend
+    backend: EmbeddedEval | OpenAIBackend
     if args.backend == "embedded":
         adapter = None if args.no_adapter else args.adapter
         if adapter is not None and not adapter.exists():
             p.error(f"adapter {adapter} not found (or pass --no-adapter)")
         if not args.base.exists():
             p.error(f"base model {args.base} not found")
-        backend = EmbeddedBackend(args.base, adapter, args.threads, args.max_tokens)
+        backend = EmbeddedEval(
+            args.base,
+            adapter,
+            args.threads,
+            args.max_tokens,
+            retrieval=args.retrieval == "on",
+            drop_page=args.drop_page,
+            k=args.k,
+        )
     else:
         if not args.base_url:
             p.error("--backend openai needs --base-url")
@@ -588,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {exc}", file=sys.stderr)
             sandbox = None
         for i, rec in enumerate(examples, 1):
-            gen = backend.generate(rec["request"], rec.get("context"))
+            gen = backend.generate(rec)
             refs = [rec["command"], *rec.get("alternatives", [])]
             verdict = judge(gen.command, refs, sandbox, blocked)
             rows.append(

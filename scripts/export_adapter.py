@@ -242,6 +242,39 @@ def export(
     return sidecar
 
 
+def read_gguf_lora(path: Path) -> tuple[float, int, dict[str, np.ndarray]]:
+    """The reverse of ``export``: alpha, rank and the LoRA tensors of a GGUF adapter, keyed
+    by PEFT's names without prefix (``layers.3.self_attn.q_proj.lora_A``), float32.
+
+    train_lora.py --init-from uses it to continue training the shipped adapter, of which
+    only the GGUF is kept.
+    """
+    import gguf
+
+    to_module = {v: k for k, v in MODULE_TO_GGUF.items()}
+    reader = gguf.GGUFReader(str(path))
+    field = reader.fields.get(gguf.Keys.Adapter.LORA_ALPHA)
+    if field is None:
+        raise ExportError(f"{path} is not a GGUF LoRA adapter (no {gguf.Keys.Adapter.LORA_ALPHA})")
+    alpha = float(field.parts[-1][0])
+    out: dict[str, np.ndarray] = {}
+    rank = 0
+    pattern = re.compile(r"^blk\.(\d+)\.([a-z_]+)\.weight\.lora_([ab])$")
+    for tensor in reader.tensors:
+        m = pattern.match(tensor.name)
+        if not m or m.group(2) not in to_module:
+            raise ExportError(f"unexpected tensor {tensor.name} in {path}")
+        layer, module, which = m.groups()
+        # GGUF ne order reversed is the numpy shape as exported: A (r, in), B (out, r).
+        shape = tuple(int(d) for d in reversed(tensor.shape))
+        arr = np.asarray(tensor.data, dtype=np.float32).reshape(shape)
+        rank = shape[0] if which == "a" else rank
+        out[f"layers.{layer}.{to_module[module]}.lora_{which.upper()}"] = arr
+    if not out:
+        raise ExportError(f"{path} holds no LoRA tensors")
+    return alpha, rank, out
+
+
 def peft_reference(
     adapter_dir: Path, base: Path, data: Path, n: int, max_new: int = 40
 ) -> list[dict[str, Any]]:
@@ -359,6 +392,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dtype", choices=["f16", "f32"], default="f16")
     p.add_argument("--meta", action="append", default=[], help="KEY=VALUE added as caro.KEY")
     p.add_argument("--sidecar", type=Path, help="sidecar JSON path (default: OUT with .json)")
+    p.add_argument(
+        "--trained-with-examples",
+        action="store_true",
+        help="the adapter learned prompts with retrieved examples: the card says so, and the "
+        "embedded backend then shows it examples (backends/adapters.py)",
+    )
     args = p.parse_args(argv)
     if args.peft_reference or args.check_reference:
         if args.base is None:
@@ -387,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.trained_with_examples:
+        sidecar["trained_with_examples"] = True
     side_path = args.sidecar or args.out.with_suffix(".json")
     side_path.write_text(json.dumps(sidecar, indent=2) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes) and {side_path}")

@@ -41,12 +41,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rank", type=int, default=16)
     p.add_argument("--alpha", type=int, default=32)
     p.add_argument("--dropout", type=float, default=0.05)
-    p.add_argument("--max-len", type=int, default=320)
+    p.add_argument(
+        "--max-len",
+        type=int,
+        default=640,
+        help="longest example in tokens; longer ones are left out (never cut: that would cut "
+        "the command)",
+    )
     p.add_argument("--save-every", type=int, default=100)
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument(
+        "--init-from",
+        type=Path,
+        metavar="GGUF",
+        help="start from this GGUF LoRA adapter (e.g. the shipped "
+        "backends/embedded/data/shell-lora.gguf) "
+        "instead of a fresh LoRA; its rank and alpha replace --rank/--alpha",
+    )
     p.add_argument("--no-bf16", action="store_true", help="train in fp32")
     p.add_argument("--dev-examples", type=int, default=64, help="dev loss at each save; 0: off")
     p.add_argument("--benchmark", type=int, default=0, help="time N steps, then stop")
@@ -61,6 +75,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def check_rendering(recs: list[dict[str, Any]]) -> int:
+    """How many records' prompts differ from what the product renders for them today.
+
+    The adapter must learn the prompt the embedded backend sends: the product's rendering with
+    the retrieved examples (build_dataset.py stores the request, context and examples). A
+    dataset rendered by an older layout is refused rather than trained on.
+    """
+    sys.path.insert(0, str(REPO))
+    from backends.embedded.functiongemma import render_prompt
+    from backends.protocol import Example
+
+    bad = 0
+    for rec in recs:
+        examples = tuple(Example(*ex) for ex in rec.get("examples", ()))
+        if rec["prompt"] != render_prompt(rec["request"], rec.get("context"), examples):
+            bad += 1
+    return bad
 
 
 def encode(tokenizer: Any, rec: dict[str, Any], max_len: int) -> tuple[list[int], int]:
@@ -114,6 +147,21 @@ def common_prefix(seqs: list[list[int]]) -> int:
     return n - 1
 
 
+def load_lora(model: Any, tensors: dict[str, Any], torch: Any) -> None:
+    """Copy LoRA tensors (read_gguf_lora's names) into a fresh PEFT model; all must match."""
+    pending = dict(tensors)
+    for name, param in model.named_parameters():
+        key = name.split(".model.", 1)[-1].removeprefix("model.").replace(".default.weight", "")
+        if key in pending:
+            value = torch.from_numpy(pending.pop(key))
+            if tuple(value.shape) != tuple(param.shape):
+                raise ValueError(f"{name}: shape {tuple(value.shape)} != {tuple(param.shape)}")
+            with torch.no_grad():
+                param.copy_(value)
+    if pending:
+        raise ValueError(f"no parameter for {sorted(pending)[:3]} ...")
+
+
 def latest_checkpoint(out: Path) -> Path | None:
     ckpts = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     ckpts = [c for c in ckpts if (c / "state.pt").exists()]
@@ -145,6 +193,19 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     base_dir, base_file = str(args.base.parent), args.base.name
     train = load_jsonl(args.data / "train.jsonl")
+    stale = check_rendering(train)
+    if stale:
+        print(
+            f"error: {stale} prompts in {args.data} differ from the product's rendering "
+            "(backends/embedded/functiongemma.py); rebuild with scripts/build_dataset.py",
+            file=sys.stderr,
+        )
+        return 2
+    if "prompt_ids" in train[0]:
+        fits = [r for r in train if len(r["prompt_ids"]) + len(r["completion_ids"]) <= args.max_len]
+        if len(fits) < len(train):
+            print(f"left out {len(train) - len(fits)} examples over {args.max_len} tokens")
+            train = fits
     dev = load_jsonl(args.data / "dev.jsonl")[: args.dev_examples] if args.dev_examples else []
     tokenizer = None
     if "prompt_ids" not in train[0]:
@@ -162,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
         model = PeftModel.from_pretrained(model, str(resume), is_trainable=True)
         print(f"resuming from {resume}", flush=True)
     else:
+        init = None
+        if args.init_from is not None:
+            sys.path.insert(0, str(REPO / "scripts"))
+            from export_adapter import read_gguf_lora
+
+            alpha, rank, init = read_gguf_lora(args.init_from)
+            args.alpha, args.rank = int(alpha), rank
         config = LoraConfig(
             r=args.rank,
             lora_alpha=args.alpha,
@@ -171,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
             task_type="CAUSAL_LM",
         )
         model = get_peft_model(model, config)
+        if init is not None:
+            load_lora(model, init, torch)
+            print(f"initialised from {args.init_from} ({len(init)} tensors)", flush=True)
     model.to(device)
     model.print_trainable_parameters()
 

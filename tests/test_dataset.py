@@ -130,7 +130,9 @@ def test_build_never_puts_one_page_in_two_splits(tmp_path: Path) -> None:
     (pages / "common" / "frobnicate.md").write_text(ALIAS)
     out = tmp_path / "data"
     assert (
-        build_dataset.main(["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""])
+        build_dataset.main(
+            ["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", "", "--k", "0"]
+        )
         == 0
     )
     seen: dict[str, str] = {}
@@ -263,7 +265,7 @@ def test_own_training_examples_are_repeated_and_never_reach_test(tmp_path: Path)
     (pages / "common").mkdir(parents=True)
     (pages / "common" / "frob.md").write_text(PAGE)
     out = tmp_path / "data"
-    args = ["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""]
+    args = ["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", "", "--k", "0"]
     assert build_dataset.main([*args, "--own-repeat", "2"]) == 0
     rows = {
         split: [json.loads(line) for line in (out / f"{split}.jsonl").read_text().splitlines()]
@@ -299,7 +301,9 @@ def test_held_out_everyday_topics_land_only_in_test(tmp_path: Path) -> None:
     (pages / "common" / "frob.md").write_text(PAGE)
     out = tmp_path / "data"
     assert (
-        build_dataset.main(["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", ""])
+        build_dataset.main(
+            ["--pages", str(tmp_path), "--out", str(out), "--tokenize-with", "", "--k", "0"]
+        )
         == 0
     )
     split_of_topic: dict[str, set[str]] = {}
@@ -311,3 +315,115 @@ def test_held_out_everyday_topics_land_only_in_test(tmp_path: Path) -> None:
     for path in everyday_files():
         for topic in load_topics(path):
             assert split_of_topic[topic.topic] == {own_split(topic.topic, everyday=True)}
+
+
+# --- retrieved examples in training prompts (scripts/_shown_examples.py) ---------------------
+
+
+@pytest.fixture(scope="module")
+def chooser():  # type: ignore[no-untyped-def]
+    from _shown_examples import ExampleChooser
+
+    return ExampleChooser(seed=3)
+
+
+def _kb_page(chooser, name: str):  # type: ignore[no-untyped-def]
+    """A tldr-format page rebuilt from the shipped knowledge base's rows for ``name`` (read at
+    test time: no tldr text is copied into the repository)."""
+    from _shellspec import parse_page
+
+    rows = chooser.db.execute(
+        "SELECT description, command FROM examples WHERE page = ? AND platform = 'common' "
+        "ORDER BY id",
+        (name,),
+    ).fetchall()
+    assert rows, f"{name} is not in the knowledge base"
+    body = "".join(f"- {desc}:\n\n`{cmd}`\n\n" for desc, cmd in rows)
+    return parse_page(f"# {name}\n\n> A tool.\n\n{body}", "common")
+
+
+def test_dev_and_test_prompts_show_exactly_what_the_product_retrieves(chooser) -> None:  # type: ignore[no-untyped-def]
+    from caro_py.knowledge import retrieve
+
+    for text in ("compress the logs folder into logs.tar.gz", "show disk usage"):
+        shown = chooser.choose("k", text, "linux", "tar", train=False)
+        assert shown.how == "product"
+        assert shown.examples == retrieve(text, "linux", router=chooser.routers["linux"]).examples
+        assert len(shown.examples) <= chooser.k
+
+
+def test_a_tldr_request_never_sees_its_own_example(chooser) -> None:  # type: ignore[no-untyped-def]
+    import build_dataset
+
+    page = _kb_page(chooser, "tar")
+    records = build_dataset.tldr_records([page], variants_core=1, seed=5)
+    assert records
+    hows: Counter[str] = Counter()
+    for i, rec in enumerate(records * 10):
+        shown = chooser.choose(
+            f"t{i}",
+            rec["request"],
+            "linux",
+            "tar",
+            train=True,
+            page="tar",
+            source_command=rec["tldr_command"],
+        )
+        hows[shown.how] += 1
+        commands = {ex.command for ex in shown.examples}
+        assert rec["tldr_command"] not in commands
+        if shown.how == "page_removed":
+            assert all(ex.page != "tar" for ex in shown.examples)
+        if shown.how == "distractor":
+            assert shown.examples and all(ex.page != "tar" for ex in shown.examples)
+    assert set(hows) == {"product", "page_removed", "distractor"}
+
+
+def test_shares_of_removed_pages_and_distractors(chooser) -> None:  # type: ignore[no-untyped-def]
+    from _shown_examples import DISTRACTOR_SHARE, PAGE_REMOVED_SHARE
+
+    n = 400
+    hows = Counter(
+        chooser.choose(
+            f"s{i}", "extract the archive backup.tar", "linux", "tar", train=True, page="tar"
+        ).how
+        for i in range(n)
+    )
+    assert abs(hows["distractor"] / n - DISTRACTOR_SHARE) < 0.06
+    removed = hows["page_removed"] / (n - hows["distractor"])
+    assert abs(removed - PAGE_REMOVED_SHARE) < 0.08
+    # Requests of our own (no page) never lose a page.
+    own = Counter(
+        chooser.choose(f"o{i}", "show disk usage", "linux", "df", train=True).how for i in range(50)
+    )
+    assert "page_removed" not in own
+
+
+def test_training_prompts_are_the_product_rendering_and_the_target_keeps_the_values(
+    chooser,  # type: ignore[no-untyped-def]
+) -> None:
+    import build_dataset
+
+    from backends.embedded.functiongemma import render_prompt
+    from backends.examples_text import HEADER, shown_command
+    from backends.protocol import Example
+
+    page = _kb_page(chooser, "tar")
+    records = build_dataset.tldr_records([page], variants_core=3, seed=8)
+    by_split = {"train": records, "dev": [], "test": []}
+    build_dataset.show_examples(by_split, chooser)
+    with_values = 0
+    for rec in records:
+        examples = tuple(Example(*ex) for ex in rec["examples"])
+        assert rec["prompt"] == render_prompt(rec["request"], rec["context"], examples)
+        assert (HEADER in rec["prompt"]) == bool(examples)
+        shown = {shown_command(ex.command) for ex in examples}
+        # The example the request was made from is never shown, filled or not.
+        assert rec["command"] not in shown
+        assert shown_command(rec["tldr_command"]) not in shown
+        if "{{path/to" in rec["tldr_command"]:
+            # A placeholder was filled with a concrete value: the target carries it, the
+            # examples shown keep tldr's placeholders.
+            assert "path/to" not in rec["command"]
+            with_values += 1
+    assert with_values

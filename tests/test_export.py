@@ -102,3 +102,37 @@ def test_llama_cpp_loads_the_adapter_and_it_takes_effect(tmp_path: Path, base_mo
     plain = _logits(base_model, None)
     np.testing.assert_allclose(_logits(base_model, zero), plain, atol=1e-3)
     assert np.abs(_logits(base_model, strong) - plain).max() > 0.1
+
+
+def test_read_gguf_lora_gives_back_what_was_exported(tmp_path: Path, base_model: Path) -> None:
+    """train_lora.py --init-from continues the shipped adapter from its GGUF this way."""
+    from export_adapter import read_gguf_lora, read_safetensors
+
+    adapter = fake_adapter(tmp_path, scale=0.1)
+    out = tmp_path / "lora.gguf"
+    export(adapter, out, base_model)
+    alpha, rank, tensors = read_gguf_lora(out)
+    assert (alpha, rank) == (8.0, RANK)
+    original = read_safetensors(adapter / "adapter_model.safetensors")
+    assert len(tensors) == len(original)
+    for key, arr in original.items():
+        short = key.removeprefix("base_model.model.model.").removesuffix(".weight")
+        np.testing.assert_allclose(tensors[short], arr, rtol=1e-3, atol=1e-4)
+
+
+def test_the_card_says_when_the_adapter_was_trained_with_examples(
+    tmp_path: Path, base_model: Path
+) -> None:
+    from export_adapter import main
+
+    from backends.embedded.adapters import _read_card
+
+    adapter = fake_adapter(tmp_path, scale=0.1)
+    for flag, expected in (([], False), (["--trained-with-examples"], True)):
+        out = tmp_path / f"lora{len(flag)}.gguf"
+        assert main([str(adapter), str(out), "--base-sha256", "ab" * 32, *flag]) == 0
+        card = json.loads(out.with_suffix(".json").read_text())
+        assert card.get("trained_with_examples", False) is expected
+        assert (
+            _read_card(out.with_suffix(".json")).get("trained_with_examples") is True
+        ) == expected
