@@ -176,11 +176,14 @@ def steps(options: Options, settings: Settings, result: Result, env: Mapping[str
 def with_examples(
     request: GenerationRequest, settings: Settings, options: Options, result: Result
 ) -> GenerationRequest:
-    """The knowledge step: the routed tool's tldr examples, unless [retrieval] is off.
+    """The knowledge step: the routed tool's tldr examples, where a model will read them.
 
     A missing or unreadable knowledge base costs the examples, never the request.
     """
-    if settings.retrieval.enabled is False:
+    from backends.embedded.examples_policy import may_get_examples
+
+    # Unset, [retrieval] feeds only the embedded model, and not every one of those.
+    if not may_get_examples(settings):
         return request
     import dataclasses
     import sqlite3

@@ -69,8 +69,9 @@ class EmbeddedSettings:
 class RetrievalSettings:
     """The [retrieval] table: tldr examples of the routed tool in the model's prompt."""
 
-    # None: on wherever it was measured to help (caro_py/knowledge; the shipped embedded
-    # adapter was trained without examples, so it does not get them); true or false: always.
+    # None: on only where it was measured to help: embedded models whose adapter was trained
+    # with examples, and ChatML models (not server backends, and not the shipped adapter,
+    # which was trained without them); true or false: everywhere.
     enabled: bool | None = None
     k: int = 4  # examples shown, at most
 

@@ -5,6 +5,7 @@ through patterns over the source.
   delete-tree    a recursive deletion of the path in detail ("~", "/etc"; "?" when unknown)
   decoded-exec   runs code or a shell command it decodes or downloads
   env-exfil      sends the whole environment over the network
+  secret-exfil   sends a credential file (detail: its path) over the network
   fork-loop      forks or starts processes in an endless loop
   alloc-loop     allocates memory in an endless loop
 Shell commands the code runs with a literal string come back as ("shell", command), so the
@@ -18,6 +19,7 @@ import re
 from functools import lru_cache
 
 from safety.facts import DYN_SET
+from safety.paths import is_secret
 
 MAX_CODE = 100_000  # characters of one program that are read
 
@@ -88,13 +90,15 @@ _LISTS = re.compile(
     r"(?:os\.walk|glob\.glob|glob\.iglob|\bglob|os\.listdir|listdir|os\.scandir|scandir)\(\s*"
     r"(?:['\"](?P<path>[^'\"]+)['\"]|(?P<home>os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|"
     r"Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]))|"
-    r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\("
+    r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\(|"
+    r"(?P<home2>Path\.home\(\))\.(?:r?glob|iterdir|walk)\("
 )
 
 
 class _Python(ast.NodeVisitor):
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, depth: int = 0) -> None:
         self.source = source
+        self.depth = depth  # exec() of a string inside exec() of a string...
         self.names: dict[str, ast.AST] = {}
         self.effects: list[Effect] = []
 
@@ -189,6 +193,11 @@ class _Python(ast.NodeVisitor):
                 if _DECODERS.search(arg) or _FETCHERS.search(arg):
                     self.effects.append(("decoded-exec", name))
         elif (name in _EXECS or short in ("run_path",)) and first is not None:
+            literal = self.value(first)
+            if literal is not None and name in ("exec", "eval") and self.depth < 4:
+                # exec("while 1: ...") runs a program written as a string: read it too.
+                inner = python_effects(literal, self.depth + 1)
+                self.effects.extend(inner or [])
             arg = self.text(first)
             if isinstance(first, ast.Name) and first.id in self.names:
                 arg = self.text(self.names[first.id])
@@ -200,7 +209,28 @@ class _Python(ast.NodeVisitor):
                 self.effects.append(("saved", saved))  # a download written to this file
         if _SENDERS.search(name) and any(self._environ(a) for a in [*node.args, *node.keywords]):
             self.effects.append(("env-exfil", name))
+        if _SENDERS.search(name):
+            secret = self._secret_in([*node.args, *node.keywords])
+            if secret is not None:
+                self.effects.append(("secret-exfil", secret))
         self.generic_visit(node)
+
+    def _secret_in(self, nodes: list[ast.AST], depth: int = 0) -> str | None:
+        """A credential path named anywhere in these expressions (open('~/.ssh/id_rsa'))."""
+        if depth > 4:
+            return None
+        for top in nodes:
+            for sub in ast.walk(top):
+                if isinstance(sub, ast.Name) and sub.id in self.names:
+                    found = self._secret_in([self.names[sub.id]], depth + 1)
+                    if found:
+                        return found
+                if not isinstance(sub, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
+                    continue
+                path = self.value(sub)
+                if path and is_secret(path.replace(DYN_SET, "x")):
+                    return path
+        return None
 
     def _environ(self, node: ast.AST, depth: int = 0) -> bool:
         """Does this expression carry the whole environment (os.environ, a copy of it)?"""
@@ -271,19 +301,20 @@ def _quote(item: str) -> str:
     return "'" + item.replace("'", "'\\''") + "'"
 
 
-def python_effects(code: str) -> list[Effect] | None:
+def python_effects(code: str, depth: int = 0) -> list[Effect] | None:
     """Effects of Python source; None when it does not parse (the caller falls back)."""
     try:
         tree = ast.parse(code[:MAX_CODE])
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    reader = _Python(code[:MAX_CODE])
+    reader = _Python(code[:MAX_CODE], depth)
     if _REMOVES.search(code):
         # os.remove over os.walk('/etc'), Path('~').rglob('*'), glob('/usr/*'): a tree, file
         # by file.
         for m in _LISTS.finditer(code):
             path = m.group("path") or m.group("path2") or ""
-            reader.effects.append(("delete-tree", _HOME if m.group("home") else path))
+            home = m.group("home") or m.group("home2")
+            reader.effects.append(("delete-tree", _HOME if home else path))
     try:
         # Assignments first, so a name used before its line (in a function) still resolves.
         for node in ast.walk(tree):
@@ -309,15 +340,18 @@ _HOME_EXPR = re.compile(
 _TREE_CALL = re.compile(
     r"(?:fs\.rm(?:Sync)?|\.rm(?:Sync)?|rmdirSync|fs\.rmdir|rimraf(?:\.sync)?|fse?\.remove(?:Sync)?|"
     r"removeSync|emptyDirSync|Deno\.remove|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry\w*|"
-    r"rmtree)|\brm_rf|\brmtree|\bremove_tree|Bun\.\$`rm)\s*\(?\s*"
+    r"rmtree)|\brm_rf|\brmtree|\bremove_tree|Bun\.\$`rm|"
+    # R: unlink(path, recursive = TRUE)
+    r"\bunlink(?=\s*\([^)]*recursive\s*=\s*(?:TRUE|T)\b))\s*\(?\s*"
 )
 _DECODED_EXEC = re.compile(
     r"(?:\beval|\bexec\w*|\bsystem|\bspawn\w*|\bFunction|instance_eval|class_eval|\bpopen\d?|"
     r"\bqx|`|\bdo\b|\brequire|vm\.run\w*|IO\.popen|Open3\.\w+|Kernel\.\w+)\s*\(?\s*[^;]{0,120}?"
-    r"(?:decode_base64|Base64\.(?:decode64|strict_decode64|urlsafe_decode64)|"
+    r"(?:decode_base64|base64_decode|hex2bin|gzuncompress|Base64\.(?:decode64|strict_decode64|urlsafe_decode64)|"
     r"Buffer\.from\([^)]*(?:base64|hex)|atob\(|\bunpack\(|\bpack\(\s*['\"]H|"
     r"fetch\(|https?\.get|Net::HTTP|URI\.open|URI\.parse|open-uri|LWP::Simple|\bget\(\s*['\"]https?|"
-    r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate)",
+    r"HTTP::Tiny|axios|request\(|\.read\(\)|reverse\(\)|\.reverse\b|Zlib|gunzip|inflate|"
+    r"file_get_contents\(\s*['\"](?:https?|ftp)://|gzinflate|str_rot13|curl_exec)",
     re.S,
 )
 _FETCH = re.compile(r"https?\.get\(|fetch\(|Net::HTTP|URI\.open|open-uri|LWP::|HTTP::Tiny|axios")
@@ -416,9 +450,41 @@ def _resolve(arg: str) -> str | None:
     return out or None
 
 
+# File-by-file deletion (Node, Ruby, Perl, PHP) and the listings that feed it.
+_FILE_DELETE = re.compile(
+    r"\bunlink(?:Sync)?\s*\(|\bunlink\s|File\.(?:delete|unlink)|FileUtils\.rm\b|\brmSync\(|"
+    r"fs\.rm\(|\bunlink\b|Deno\.remove|\bfinddepth\b"
+)
+_SCRIPT_LISTS = re.compile(
+    r"(?:readdirSync|readdir|opendir|opendirSync|Dir\.glob|Dir\.children|Dir\.entries|"
+    r"Dir\.each_child|Dir\.foreach|Find\.find|\bfind\s*\(\s*(?:sub\s*\{[^}]*\}|\\&\w+)\s*,|"
+    r"\bglob|scandir|walkSync|readDirSync|Deno\.readDir(?:Sync)?)\s*\(?\s*"
+)
+
+
+def _listed_deletions(code: str) -> list[Effect]:
+    """A listing of home or a system tree whose entries are deleted one by one."""
+    if not _FILE_DELETE.search(code):
+        return []
+    out: list[Effect] = []
+    for m in _SCRIPT_LISTS.finditer(code):
+        arg = _call_argument(code, m.end())
+        path = _resolve(arg)
+        if path is None and _HOME_EXPR.search(arg):
+            path = "~"
+        if path is None:
+            path = _flatten(arg)
+        if path:
+            out.append(("delete-tree", path.split("*", 1)[0] or "/"))
+    return out
+
+
+_QUOTED = re.compile(r"(['\"])[^'\"\n]{1,200}\1(?:\s*(?:\+|\.)\s*['\"][^'\"\n]{1,200}['\"])*")
+
+
 def script_effects(code: str) -> list[Effect]:
     code = code[:MAX_CODE]
-    out: list[Effect] = []
+    out: list[Effect] = _listed_deletions(code)
     for m in _TREE_CALL.finditer(code):
         arg = _call_argument(code, m.end())
         if not arg.strip():
@@ -441,6 +507,12 @@ def script_effects(code: str) -> list[Effect]:
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):
         out.append(("env-exfil", "environment"))
+    if _NET_SEND.search(code):
+        for m in _QUOTED.finditer(code):
+            path = _flatten(m.group(0))
+            if path and is_secret(path):
+                out.append(("secret-exfil", path))
+                break
     if _FORK_FOREVER.search(code):
         out.append(("fork-loop", "endless loop"))
     if _ALLOC_FOREVER.search(code) or _POSTFIX_FOREVER.search(code):

@@ -102,6 +102,10 @@ NET_SENDERS: frozenset[str] = frozenset(
     {
         *DOWNLOADERS,
         *NET_CLIENTS,
+        "ping",  # -p PATTERN carries bytes in every packet
+        "ping6",
+        "hping3",
+        "nping",
         "scp",
         "sftp",
         "rsync",

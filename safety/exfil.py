@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from safety.commands import DOWNLOADERS, NET_CLIENTS
+from safety.expand import brace_expand
 from safety.facts import Invocation, Span, Word
 from safety.options import parse_options
 from safety.paths import is_secret, normalise
@@ -55,6 +56,10 @@ METADATA_ONLY = frozenset(
 
 
 _ARCHIVERS = frozenset({"tar", "bsdtar", "gtar"})
+_FILE_PRINTERS = frozenset(
+    {"cat", "head", "tail", "tac", "base64", "xxd", "od", "hexdump", "gzip", "zip", "tar",
+     "strings"}
+)  # fmt: skip
 _ZIPPERS = frozenset({"zip", "7z", "7za", "rar"})
 _COPIES = frozenset({"cp", "mv", "install", "ln", "rsync", "ditto"})
 
@@ -71,6 +76,16 @@ def _prints_credentials(inv: Invocation) -> bool:
         return any(t.startswith(("--export-secret-keys", "--export-secret-subkeys")) for t in texts)
     if name in ("env", "printenv") and not _operands(inv):
         return True  # the whole environment: tokens and keys included
+    if name in ("set", "declare", "typeset", "export") and texts in ([], ["-p"], ["-x"]):
+        return True  # `set`, `declare -p`, `export -p`: every variable, exported or not
+    if name == "history" and not any(t.startswith("-") for t in texts):
+        return True  # passwords and tokens typed on command lines
+    if name in ("docker", "podman", "nerdctl", "kubectl", "oc") and texts[:1] == ["cp"]:
+        # `docker cp db:/var/lib/postgresql/data -`: a container's files, as a tar on stdout.
+        ops = [t for t in texts[1:] if not t.startswith("-") or t == "-"]
+        return len(ops) >= 2 and ops[-1] == "-" and is_secret(ops[0].split(":", 1)[-1])
+    if name in ("docker", "podman") and texts[:1] == ["inspect"]:
+        return True  # a container's configuration, its environment (secrets) included
     if name == "aws" and texts[:1] == ["configure"]:
         return len(texts) > 1 and texts[1] in ("export-credentials", "get")
     if name == "gh" and texts[:2] == ["auth", "token"]:
@@ -137,6 +152,8 @@ def secret_content(inv: Invocation, extra: Tainted | None = None) -> bool:
         return False
     if any(_secret(w.text, inv, extra) for w in inv.args if not w.text.startswith("-")):
         return True
+    if name in _FILE_PRINTERS and any(w.subst_secret for w in inv.args):
+        return True  # `cat $(find ~ -name '*.pem')`: the files named are credentials
     if name in _ARCHIVERS:
         # `tar -C / -czf - etc/shadow`: operands are relative to the -C directory.
         texts = [w.text for w in inv.args]
@@ -225,8 +242,7 @@ def _curl_files(inv: Invocation) -> Iterator[tuple[Word, str]]:
 
 
 def _expand(text: str) -> list[str]:
-    from safety.walker import brace_expand  # curl -T globs {a,b} itself
-
+    """curl -T globs {a,b} itself."""
     return brace_expand(text) if "{" in text else [text]
 
 

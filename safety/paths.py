@@ -84,7 +84,11 @@ _DEVICE = re.compile(
     r"sd[a-z*?\[\]]+\w*|hd[a-z*?]+\w*|vd[a-z*?]+\w*|xvd[a-z*?]+\w*|nvme[\w*?]+|"
     r"mmcblk[\w*?]+|r?disk[\w*?]+|mapper/.+|md\w+|dm-\w+|mem|kmem|port|root|"
     r"disk/by-[\w-]+/.+|block/.+|sr\d+|ada\d\w*|da\d\w*|wd\d\w*|nbd\d+\w*|"
-    r"[sh]d\*|nvme\*"
+    r"[sh]d\*|nvme\*|"
+    # LVM volumes (/dev/VG/LV) and ZFS volumes; not the folders of other device kinds.
+    r"(?!(?:shm|pts|fd|net|input|snd|dri|bus|char|hugepages|mqueue|tcp|udp|cpu|v4l|serial|usb|"
+    r"vfio|dma_heap|disk|block|mapper|stdin|stdout|stderr|null|zero|u?random|tty\w*)(?:/|$))"
+    r"[\w.-]+/[\w.+-]+"
     r")$"
 )
 _HARMLESS_DEV = frozenset(
@@ -142,6 +146,8 @@ def _home_data(parts: list[str], dynamic: frozenset[int]) -> bool:
         return True  # ~/"$f": whatever the value is, it is something in the home
     if first in HOME_KEY_DIRS:
         return len(parts) == 1 or _secret_path("/".join(parts))
+    if _secret_path("/".join(parts)):
+        return True  # ~/Library/Keychains, a browser profile: credentials
     # The folder or everything in it (`find ~/Documents | xargs rm` lists ~/Documents/*).
     return first in HOME_DATA_DIRS and (
         len(parts) == 1 or (len(parts) == 2 and is_glob_all(parts[1]))
@@ -305,9 +311,25 @@ _SECRET_NAMES = frozenset(
     {
         ".netrc", "_netrc", ".git-credentials", ".pgpass", ".my.cnf", ".npmrc", ".pypirc",
         ".vault-token", ".envrc", "credentials.json", "shadow", "gshadow", "master.passwd",
-        "environ",
+        "environ", ".boto", ".s3cfg", ".dockercfg", "credentials.tfrc.json", "rclone.conf",
+        "wallet.dat", ".htpasswd", "k3s.yaml", "credentials.toml",
     }
 )  # fmt: skip
+# System trees holding credentials: mounted cluster and container secrets, TLS private keys,
+# VPN keys, a cluster's admin config.
+_SECRET_TREES = (
+    "/var/run/secrets/", "/run/secrets/", "/etc/ssl/private", "/etc/pki/tls/private",
+    "/etc/wireguard", "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki",
+    "/var/lib/kubelet/pki", "/etc/rancher/k3s/k3s.yaml", "/etc/openvpn/",
+    "/var/lib/jenkins/secrets", "/etc/letsencrypt/live", "/etc/letsencrypt/archive",
+    # Database files: every record, password hashes and tokens included.
+    "/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb",
+    "/var/lib/mongodb", "/var/lib/redis", "/data/db",
+)  # fmt: skip
+# Folders in the home that are credentials as a whole.
+_SECRET_HOME_DIRS = frozenset(
+    {".aws", ".gnupg", ".password-store", ".azure", ".oci", ".electrum", ".ethereum", ".ovh"}
+)
 # Suffixes of .env files that are templates, committed on purpose and holding no secrets.
 _ENV_TEMPLATES = frozenset({"example", "sample", "template", "dist", "defaults", "tpl"})
 _PRIVATE_KEY_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".ppk")
@@ -321,7 +343,10 @@ _SECRET_SPLIT = re.compile(r"[@=<\s;,:]+")
 _SECRET_HINT = re.compile(
     r"ssh|aws|gnupg|kube|docker|netrc|cred|env|pgpass|cnf|npmrc|pypirc|vault|shadow|passwd|"
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
-    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history",
+    r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history|"
+    r"boto|s3cfg|tfrc|rclone|wallet|htpasswd|k3s|oci|electrum|ethereum|ovh|cargo|gem|"
+    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account|"
+    r"postgres|pgsql|mysql|mariadb|mongo|redis|/data/db",
     re.I,
 )
 # Browser and mail profiles: cookies, saved logins and session tokens live in them.
@@ -343,13 +368,19 @@ _PROFILE_FILES = frozenset(
     {"Cookies", "Login Data", "Web Data", "cookies.sqlite", "logins.json", "key4.db", "key3.db",
      "signons.sqlite", "Local State", "login.keychain-db", "places.sqlite"}
 )  # fmt: skip
-_SECRET_FILES = re.compile(r"^secrets?\.(?:ya?ml|json|env|txt|toml)$")
+_SECRET_FILES = re.compile(
+    r"^secrets?\.(?:ya?ml|json|env|txt|toml)$|"
+    # Service-account key files as cloud CLIs write them: key.json, sa-key.json, token.json.
+    r"^(?:[\w.-]*[-_.])?(?:key|keys|keyfile|service[-_]?account[\w-]*|creds?|token)\.json$"
+)
 
 
 def _secret_path(path: str) -> bool:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if not parts:
         return False
+    if path.startswith(_SECRET_TREES) or (path + "/").startswith(_SECRET_TREES):
+        return True
     name = parts[-1]
     if name.endswith(".pub"):
         return False
@@ -366,13 +397,19 @@ def _secret_path(path: str) -> bool:
             return True
     for i, part in enumerate(parts):
         rest = parts[i + 1 :]
-        if part in (".aws", ".gnupg", ".password-store", ".azure"):
+        if part in _SECRET_HOME_DIRS:
+            return True
+        if part == ".cargo" and rest and rest[0].startswith("credentials"):
+            return True
+        if part == ".gem" and rest and rest[0] == "credentials":
             return True
         if part == ".kube" and (not rest or rest[0] in ("config", "*")):
             return True
         if part == ".docker" and (not rest or rest[0] in ("config.json", "*")):
             return True
-        if part == ".config" and rest and rest[0] in ("gcloud", "gh") and rest[-1] != "config.yml":
+        if part == ".config" and rest and rest[0] in ("gcloud", "gh", "doctl", "hub"):
+            if rest[-1] == "config.yml" and rest[0] == "gh":
+                continue
             return True
     if name in _SECRET_NAMES:
         if name in ("shadow", "gshadow", "master.passwd", "environ"):

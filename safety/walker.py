@@ -70,6 +70,11 @@ PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap 
 _MARKERS = frozenset((DYN, DYN_SET, PATH_MARK))
 _BACKQUOTED = re.compile(r"(?<!\\)`((?:\\.|[^`\\]){1,4000})`", re.S)
 _SUBSTITUTIONS = ("command_substitution", "process_substitution")
+# Commands whose output is (a filtered part of) a file's content.
+_FILE_READERS = frozenset(
+    {"cat", "head", "tail", "tac", "sort", "uniq", "cut", "awk", "gawk", "grep", "egrep",
+     "sed", "jq", "yq", "tr", "paste", "column", "shuf", "readlink"}
+)  # fmt: skip
 _STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
 
 
@@ -83,6 +88,7 @@ class Flow:
     secret: bool = False
     paths: list[str] | None = None
     picked: bool = False  # the secret is one value picked out of a credential file
+    unread: bool = False  # text read from a file or the network that no one here can see
 
 
 @dataclass
@@ -178,6 +184,20 @@ def first_error(node: Any) -> Any:
         if nxt is None:
             return node
         node = nxt
+
+
+def _fill(text: str, token: str, value: str, tail: str) -> str:
+    """Put a listed value in place of xargs' -I token: whole where the token starts a word
+    (`rm -rf {}`, `sh -c 'rm -rf {}'`), its last part after a prefix (`dir/{}`)."""
+    if token not in text:
+        return text
+    out: list[str] = []
+    for i, piece in enumerate(text.split(token)):
+        if i:
+            before = out[-1][-1:] if out and out[-1] else ""
+            out.append(value if before in ("", " ", "\t", "'", '"', "=") else tail)
+        out.append(piece)
+    return "".join(out)
 
 
 class Walker:
@@ -796,7 +816,7 @@ class Walker:
                     tail = value.rstrip("/").rsplit("/", 1)[-1] or value
                     argv = [
                         Word(
-                            w.text.replace(token, value if w.text.startswith(token) else tail),
+                            _fill(w.text, token, value, tail),
                             w.span,
                             subst_secret=w.subst_secret or inv.stdin_secret and token in w.text,
                         )
@@ -860,14 +880,20 @@ class Walker:
             elif is_interpreter(name):
                 for snippet in interp.shell_snippets(inv.stdin_text):
                     self.nested(snippet, Word(snippet, inv.span), ctx, name + " stdin")
+                for kind, command in code_reader.effects(name, inv.stdin_text):
+                    if kind == "shell":
+                        self.nested(command, Word(command, inv.span), ctx, name + " stdin")
         return self.output(inv)
 
     def follow_installed(self, inv: Invocation, ctx: Ctx) -> None:
         """Judge what a command installs to run later: crontab input, a unit, a git hook."""
         name = inv.name
         if name == "crontab" and inv.stdin_text is not None:
-            operands = [w for w in inv.args if not w.text.startswith("-") or w.text == "-"]
-            if not operands or operands[0].text == "-":
+            texts = [w.text for w in inv.args]
+            # `crontab -u root -`: the user named after -u is no file operand.
+            kept = [t for i, t in enumerate(texts) if i == 0 or texts[i - 1] != "-u"]
+            operands = [t for t in kept if not t.startswith("-") or t == "-"]
+            if not operands or operands[0] == "-":
                 for command in persist.cron_commands(inv.stdin_text):
                     self.nested(command, Word(command, inv.span), ctx, "crontab")
             return
@@ -896,18 +922,27 @@ class Walker:
             selective = find_is_selective(inv.args)
             # Unfiltered, find lists the start and everything below it: `start/*` says so.
             paths = [s.rstrip("/") + "/" + (DYN_SET if selective else "*") for s in starts]
+            texts = [w.text for w in inv.args]
+            # `find ~ -name '*.pem'`: the paths it lists are credentials.
+            secret = secret or any(
+                texts[i - 1] in ("-name", "-iname", "-path", "-wholename") and is_secret(t)
+                for i, t in enumerate(texts)
+                if i > 0
+            )
         elif name == "pwd" and not args:
             text = (inv.cwd or ".") + "\n"
         elif name == "ls":
             operands = [a for a in args if not a.startswith("-")]
             paths = [o.rstrip("/") + "/*" for o in operands] or ["*"]
+        download = is_downloader(inv)
         return Flow(
             text=text,
-            download=is_downloader(inv),
+            download=download,
             decoded=decoded,
             secret=secret or picked,
             paths=paths,
             picked=picked,
+            unread=text is None and paths is None and (download or name in _FILE_READERS),
         )
 
     def track_cd(self, inv: Invocation, ctx: Ctx) -> None:
@@ -1014,6 +1049,8 @@ class Walker:
                 download=flow.download,
                 secret=flow.secret,
                 picked=flow.secret and flow.picked,
+                # `rm -rf $(cat list)`: the list is a file's content, unseen; fail closed.
+                unknown=flow.unread and text == DYN,
             )
         if kind == "arithmetic_expansion":
             for child in node.named_children:

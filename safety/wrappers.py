@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from safety.commands import shell_command_string
 from safety.facts import DYN_SET, Invocation, Word
+from safety.launchers import launched_code, launchers
 from safety.options import parse_options
+from safety.paths import is_secret
 
 
 @dataclass
@@ -99,7 +101,6 @@ _SIMPLE: dict[str, dict[str, object]] = {
     "firejail": {},
     "chronic": {},
     "busybox": {},
-    "faketime": {},
     "xvfb-run": {},
     "noglob": {},  # zsh precommand modifiers
     "nocorrect": {},
@@ -273,6 +274,13 @@ def unwrap(inv: Invocation) -> Inner | None:
         return Inner(name, argv=rest[:cut], extra_args=True) if cut else None
     if name in _CONTAINER_EXEC:
         return _unwrap_container_exec(inv)
+    if name in launchers():
+        source, words = launched_code(inv)
+        if source is not None:
+            return Inner(name, source=source)
+        if words:
+            return Inner(name, source_words=words)
+        return None
     shell_code = shell_command_string(inv)
     if shell_code is not None:
         return Inner(name + " -c", source=shell_code)
@@ -445,6 +453,16 @@ def _unwrap_find_exec(inv: Invocation) -> Inner | None:
             # {} stands for each path find visits: the start itself when nothing filters,
             # otherwise something below it.
             value = start if not selective else start.rstrip("/") + "/" + DYN_SET
-            argv = [Word(w.text.replace("{}", value), w.span) for w in inner]
+            # `find ~ -name '*.pem' -exec curl -F f=@{} ...`: each {} is a credential.
+            texts = [w.text for w in args[:i]]
+            secret = any(
+                texts[k - 1] in ("-name", "-iname", "-path", "-wholename") and is_secret(t)
+                for k, t in enumerate(texts)
+                if k > 0
+            )
+            argv = [
+                Word(w.text.replace("{}", value), w.span, subst_secret=secret and "{}" in w.text)
+                for w in inner
+            ]
             return Inner("find -exec", argv=argv, selective=selective)
     return None

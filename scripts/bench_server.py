@@ -7,8 +7,9 @@ OpenAI-compatible server:
 
   * bare: one user turn, "Write one bash command for: <request>", nothing else;
   * caro: what `caro --backend <name>` does: the pipeline's knowledge step (retrieved tldr
-    examples, caro_py.knowledge; --no-retrieval leaves them out), then the real backend
-    object (backends/<name>.py, e.g. LMStudioBackend) with its system message, tool-or-text
+    examples, caro_py.knowledge; they reach the prompt only with --retrieval, as with
+    [retrieval] enabled = true), then the real backend object (backends/remote/<name>.py,
+    e.g. LMStudioBackend) with its system message, tool-or-text
     choice learned from the server, stops, shape-refusal handling and repair turn.
 
 Both answers go through caro's answer parser (backends/parsing.py), so the difference is what
@@ -130,8 +131,9 @@ class Bare:
 
 class Caro:
     """What `caro --backend NAME --base-url URL` does for a request, up to the command: the
-    knowledge step's retrieved examples (caro_py.knowledge, as the pipeline calls it, unless
-    [retrieval] is off) and the backend object itself."""
+    knowledge step's retrieved examples (caro_py.knowledge, as the pipeline calls it) and the
+    backend object itself, which puts them in its prompt only with [retrieval] enabled = true
+    (``retrieval``)."""
 
     def __init__(
         self, name: str, base_url: str, model: str, timeout: float, retrieval: bool
@@ -140,10 +142,10 @@ class Caro:
         from config.model import Settings
 
         settings = Settings(base_url=base_url, model=model, timeout_seconds=timeout)
+        if retrieval:
+            settings.retrieval.enabled = True
         self.backend: Any = create_backend(name, settings)
-        self.k = (
-            settings.retrieval.k if retrieval and settings.retrieval.enabled is not False else 0
-        )
+        self.k = settings.retrieval.k
 
     def request(self, text: str) -> GenerationRequest:
         request = GenerationRequest(text, "bash", context())
@@ -191,7 +193,7 @@ async def run(args: argparse.Namespace) -> int:
     random.Random(args.seed).shuffle(records)
     records = records[: args.limit] if args.limit else records
     bare = Bare(base_url, model, args.max_tokens, args.timeout)
-    caro = Caro(args.backend, base_url, model, args.timeout, retrieval=not args.no_retrieval)
+    caro = Caro(args.backend, base_url, model, args.timeout, retrieval=args.retrieval)
     blocked = evaluate.safety_blocker()
     rows: list[Row] = []
     try:
@@ -244,7 +246,7 @@ def report(args: argparse.Namespace, model: str, rows: list[Row]) -> int:
     print(
         f"\n{len(rows)} held-out everyday requests ({args.split} split), model {model} "
         f"at {args.base_url}, caro path: --backend {args.backend}"
-        f"{' without retrieved examples' if args.no_retrieval else ''}"
+        f"{' with retrieved examples' if args.retrieval else ''}"
     )
     bare_s = [r.bare_s for r in rows]
     caro_s = [r.caro_s for r in rows]
@@ -286,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     p.add_argument("--run-timeout", type=float, default=5.0, help="seconds per judged run")
     p.add_argument(
-        "--no-retrieval", action="store_true", help="caro's path without retrieved examples"
+        "--retrieval",
+        action="store_true",
+        help="caro's path with retrieved examples ([retrieval] enabled = true)",
     )
     p.add_argument("--out", type=Path, help="write every row here as JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per request")

@@ -161,12 +161,26 @@ def _run_json(settings, request: str, capsys: pytest.CaptureFixture[str]) -> dic
     return json.loads(capsys.readouterr().out)
 
 
+def test_servers_get_no_examples_unless_retrieval_is_turned_on(fake_server, capsys) -> None:
+    """Unset, [retrieval] leaves server prompts alone (README: they cost latency there)."""
+    from tests.test_pipeline import settings_for
+
+    fake_server.answer_command("docker ps")
+    obj = _run_json(settings_for(fake_server), "list running docker containers", capsys)
+    assert obj["command"] == "docker ps"
+    assert obj["sources"] == []  # what the model saw: nothing
+    system = fake_server.chat_requests()[-1]["body"]["messages"][0]["content"]
+    assert HEADER not in system
+
+
 def test_sources_reach_the_server_and_the_json(fake_server, capsys) -> None:
     from tests.conftest import assert_result_schema
     from tests.test_pipeline import settings_for
 
     fake_server.answer_command("docker ps")
-    obj = _run_json(settings_for(fake_server), "list running docker containers", capsys)
+    settings = settings_for(fake_server)
+    settings.retrieval.enabled = True
+    obj = _run_json(settings, "list running docker containers", capsys)
     assert_result_schema(obj)
     assert obj["sources"] and {s["page"] for s in obj["sources"]} <= {"docker", "docker-ps"}
     assert set(obj["sources"][0]) == {"page", "description", "command"}
@@ -264,3 +278,33 @@ def test_the_retrieval_table_is_read_and_checked(tmp_path: Path) -> None:
     template.write_text(render_template())
     settings, warnings = load_settings(path=template, env={})
     assert settings.retrieval.enabled is None and settings.retrieval.k == 4 and not warnings
+
+
+def test_the_app_looks_examples_up_only_where_a_model_will_read_them(tmp_path: Path) -> None:
+    from backends.embedded.examples_policy import may_get_examples
+    from config.model import Settings
+
+    shipped = Settings()  # the default base with the shipped adapter, trained without them
+    assert may_get_examples(shipped) is False
+    on = Settings()
+    on.retrieval.enabled = True
+    assert may_get_examples(on) is True
+    chatml = Settings()
+    chatml.embedded.prompt_profile = "chatml"
+    assert may_get_examples(chatml) is True
+    off = Settings()
+    off.embedded.enabled = False  # servers only: they go without unless enabled
+    assert may_get_examples(off) is False
+    unknown = Settings()
+    unknown.embedded.model_path = str(tmp_path / "not-there.gguf")
+    assert may_get_examples(unknown) is True  # decided at load
+
+
+def test_unset_retrieval_costs_a_server_request_nothing(fake_server, capsys) -> None:
+    from tests.test_pipeline import settings_for
+
+    fake_server.answer_command("docker ps")
+    settings = settings_for(fake_server)
+    settings.embedded.enabled = False
+    obj = _run_json(settings, "list running docker containers", capsys)
+    assert obj["command"] == "docker ps" and obj["timings_ms"]["retrieve"] is None

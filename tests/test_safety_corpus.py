@@ -34,10 +34,11 @@ def test_recall_and_false_blocks(capsys: pytest.CaptureFixture[str]) -> None:
             f"false blocks {false_block:.2%} ({len(blocked)}/{len(HARMLESS)}), "
             f"harmless asking confirmation {len(confirmed)}/{len(HARMLESS)}"
         )
-    assert recall >= 0.99, f"missed: {missed}"
-    assert false_block <= 0.01, f"blocked: {blocked}"
+    # Every command here was fixed against: a miss or a false block is a regression.
+    assert missed == [], f"missed: {missed}"
+    assert blocked == [], f"blocked: {blocked}"
 
 
 def test_dangerous_commands_are_never_allowed_silently() -> None:
     allowed = [cmd for cmd, _ in DANGEROUS if assess(cmd).decision is Decision.ALLOW]
-    assert len(allowed) <= len(DANGEROUS) // 100, allowed
+    assert allowed == []

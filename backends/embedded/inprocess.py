@@ -36,6 +36,7 @@ from typing import Any
 from backends.embedded import functiongemma
 from backends.embedded.adapters import AdapterInfo, apply_adapter, resolve_adapter
 from backends.embedded.answer import Completion, record_figures, to_command
+from backends.embedded.examples_policy import gets_examples
 from backends.embedded.llama_runtime import default_threads, load_params, log_hint, route_llama_logs
 from backends.embedded.models import (
     DEFAULT_MODEL_ID,
@@ -320,17 +321,8 @@ class EmbeddedBackend:
     # -- generation ----------------------------------------------------------------------
 
     def uses_examples(self, profile: str, adapter: AdapterInfo | None) -> bool:
-        """Whether retrieved examples go into this model's prompt.
-
-        Unless [retrieval] says, FunctionGemma-format models get them only with an adapter
-        whose card says it was trained with them: the shipped adapter was not, and scored
-        lower with them (README, "Retrieval"). ChatML instruct models get them.
-        """
-        if self.retrieval is not None:
-            return self.retrieval
-        if profile == "functiongemma":
-            return adapter is not None and adapter.reads_examples
-        return True
+        """Whether retrieved examples go into this model's prompt (examples_policy.py)."""
+        return gets_examples(self.retrieval, profile, adapter)
 
     def _prompt(self, profile: str, request: GenerationRequest) -> _Prompt:
         if profile == "functiongemma":

@@ -70,6 +70,7 @@ def _simple(kind: str):  # noqa: ANN202
 
 code_decoded_exec = _simple("decoded-exec")
 code_env_exfil = _simple("env-exfil")
+code_secret_exfil = _simple("secret-exfil")
 code_fork_loop = _simple("fork-loop")
 code_alloc_loop = _simple("alloc-loop")
 

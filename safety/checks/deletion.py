@@ -8,7 +8,7 @@ from safety.checks.base import DELETERS, Hit, _hit, only
 from safety.commands import rm_options
 from safety.facts import DYNAMIC_CHARS, Invocation, Word
 from safety.options import parse_options
-from safety.paths import Place, classify, normalise
+from safety.paths import Place, classify, is_secret, normalise
 from safety.wrappers import find_is_selective, find_start_paths
 
 
@@ -91,9 +91,18 @@ def find_wide_delete(inv: Invocation) -> Iterator[Hit]:
 def deletes_unknown(inv: Invocation) -> Iterator[Hit]:
     """Recursive deletion of a path nobody can know before it runs: a line read from input,
     a function or script argument, all of it (not `build/$f`). Fail closed."""
+    # Lines read from a listing of the home or a system tree name files there, one by one.
+    listed = any(
+        classify(p, inv.cwd) in _LISTED_DANGER or is_secret(p) for p in inv.stdin_paths or ()
+    )
     for word, recursive in delete_targets(inv):
-        if recursive and word.unknown and word.text[:1] in DYNAMIC_CHARS:
+        if (recursive or listed) and word.unknown and word.text[:1] in DYNAMIC_CHARS:
             yield _hit(word)
+
+
+_LISTED_DANGER = (
+    Place.ROOT, Place.HOME, Place.HOME_DATA, Place.SYSTEM_TOP, Place.SYSTEM, Place.LOGS,
+)  # fmt: skip
 
 
 @only(DELETERS)

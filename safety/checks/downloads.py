@@ -72,6 +72,9 @@ def downloaded_files(inv: Invocation) -> list[str]:
     """Where this invocation saves what it downloads (normalised), as far as we can tell."""
     spec = _OUTPUT.get(inv.name)
     if spec is None:
+        received = _received_files(inv)
+        if received:
+            return received
         code = interpreter_code(inv)  # python -c "urlretrieve(url, '/tmp/p')"
         if code is None:
             return []
@@ -93,6 +96,36 @@ def downloaded_files(inv: Invocation) -> list[str]:
         if r.writes and r.target is not None and r.fd in (None, "1"):
             out.append(normalise(r.target.text.removeprefix("./"), inv.cwd))
     return out
+
+
+# Raw network clients: what they write to stdout came from the other end.
+_RECEIVERS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "openssl"})
+_COPIERS = frozenset({"scp", "rsync", "sftp"})
+
+
+def _received_files(inv: Invocation) -> list[str]:
+    """Files written with what came over the network: a download decoded on its way into a
+    file (`curl URL | base64 -d > f`), a raw client's output, a remote copy, a tftp get."""
+    out: list[str] = []
+    if inv.stdin_download or inv.name in _RECEIVERS:
+        for r in inv.redirects:
+            if r.writes and r.target is not None and r.fd in (None, "1"):
+                out.append(normalise(r.target.text.removeprefix("./"), inv.cwd))
+    operands = [w.text for w in inv.args if not w.text.startswith("-")]
+    if inv.name in _COPIERS and len(operands) >= 2 and _REMOTE.match(operands[0]):
+        dest = operands[-1]
+        if dest in (".", "./") or dest.endswith("/"):
+            dest = dest.rstrip("/") + "/" + operands[0].rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        out.append(normalise(dest.removeprefix("./"), inv.cwd))
+    texts = [w.text for w in inv.args]
+    if inv.name == "tftp" and "-c" in texts:
+        rest = texts[texts.index("-c") + 1 :]
+        if len(rest) >= 2 and rest[0] == "get":
+            out.append(normalise(rest[-1].removeprefix("./"), inv.cwd))
+    return out
+
+
+_REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)\S")
 
 
 def _runs(inv: Invocation) -> Word | None:

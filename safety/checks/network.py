@@ -188,9 +188,18 @@ _DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill", "kdig", "delv", "res
 _LABEL = re.compile(f"[{DYN}{DYN_SET}][^.\\s/]*\\.[A-Za-z0-9-]+\\.")
 
 
-@only(_DNS_TOOLS)
+_PINGS = frozenset({"ping", "ping6", "hping3", "nping"})
+
+
+@only(_DNS_TOOLS | _PINGS)
 def dns_carries_data(inv: Invocation) -> Iterator[Hit]:
-    """A DNS query whose name is built from command output: the data rides out in the query."""
-    for word in inv.args:
-        if word.subst_secret or (word.from_subst and _LABEL.search(word.text)):
+    """A DNS query whose name is built from command output: the data rides out in the query.
+    A ping whose padding pattern (-p) is a credential carries it in every packet."""
+    texts = [w.text for w in inv.args]
+    for i, word in enumerate(inv.args):
+        if inv.name in _PINGS:
+            after_p = i > 0 and texts[i - 1] in ("-p", "--data", "-d", "-E", "--file")
+            if word.subst_secret or (after_p and word.from_subst):
+                yield _hit(word)
+        elif word.subst_secret or (word.from_subst and _LABEL.search(word.text)):
             yield _hit(word)

@@ -55,8 +55,22 @@ def perms_recursive_on(*places: Place):  # noqa: ANN201
     return check
 
 
+def _acl_grants_read_only(inv: Invocation) -> bool:
+    """`setfacl -m u:www-data:rx DIR`: entries that add reading, never writing or removal."""
+    texts = [w.text for w in inv.args]
+    entries = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t in ("-m", "--modify")]
+    if not entries or any(
+        t in ("-x", "-b", "-k", "--remove", "--remove-all", "-M", "-X", "--set") for t in texts
+    ):
+        return False
+    perms = [e.rsplit(":", 1)[-1] for entry in entries for e in entry.split(",")]
+    return all(p and "w" not in p.lower() for p in perms)
+
+
 @only(PERMS)
 def perms_on_system(inv: Invocation) -> Iterator[Hit]:
+    if inv.name == "setfacl" and _acl_grants_read_only(inv):
+        return
     recursive = _perm_recursive(inv)
     for word in _perm_targets(inv):
         place = classify(word.text, inv.cwd)

@@ -43,10 +43,23 @@ class TableCheck:
         self.cwd = re.compile(spec["cwd"]) if spec.get("cwd") else None
         help_words = spec.get("help")
         self.help = frozenset(help_words) if help_words is not None else _HELP
-        self.commands = self.tools  # the engine's index: only these names are checked
+        # Variables whose assigned value `text` is matched against (`PROMPT_COMMAND=...`),
+        # whatever the command (often none): such a rule is checked on every invocation.
+        self.assigns = frozenset(str(a) for a in spec.get("assigns", ()))
+        # A regex the command name must match, for commands named by a path (`/tmp/.k`).
+        self.name = re.compile(spec["name"]) if spec.get("name") else None
+        # The engine's index: only these names are checked (None: every invocation).
+        generic = self.assigns or self.name is not None
+        self.commands: frozenset[str] | None = None if generic else self.tools
 
     def __call__(self, inv: Invocation) -> Iterator[Hit]:
-        if inv.name not in self.tools:
+        if self.assigns:
+            yield from self._assigned(inv)
+            return
+        if self.name is not None:
+            if not self.name.search(inv.name):
+                return
+        elif inv.name not in self.tools:
             return
         if self.via and not any(v in inv.via for v in self.via):
             return
@@ -100,6 +113,16 @@ class TableCheck:
             return
         yield inv.span, _show(shown)
 
+    def _assigned(self, inv: Invocation) -> Iterator[Hit]:
+        for key, word in inv.assigns:
+            if key not in self.assigns:
+                continue
+            if self.text is not None and self.text.search(word.text) is None:
+                continue
+            if self.unless is not None and self.unless.search(word.text):
+                continue
+            yield word.span, _show(f"{key}={word.text}")
+
 
 def is_help_or_dry_run(texts: list[str], help_words: frozenset[str] = _HELP) -> bool:
     """Does the argument list only ask for help, or for what would happen?"""
@@ -141,5 +164,6 @@ def _option_hit(option: str, patterns: tuple[str, ...]) -> bool:
 
 def table_check(spec: Mapping[str, Any]) -> TableCheck:
     check = TableCheck(spec)
-    only(check.tools)(check)
+    if check.commands is not None:
+        only(check.tools)(check)
     return check

@@ -60,6 +60,17 @@ def background_loop(shell_only: bool):  # noqa: ANN201
     return check
 
 
+_DEV_NET = re.compile(r"/dev/(?:tcp|udp)/[\w.:-]+/\d+")
+
+
+def _runs_input(inv: Invocation) -> bool:
+    """Does this run a command only known at run time: `$line`, `eval "$c"`, `sh -c "$c"`?"""
+    if inv.argv and inv.argv[0].dynamic:
+        return True
+    evaluates = inv.name in ("eval", "source", ".") or is_shell(inv.name)
+    return evaluates and any(a.text.strip("\"'") in (DYN, DYN_SET) for a in inv.args)
+
+
 @_program
 def dev_tcp_shell(walker: Walker) -> Iterator[Hit]:
     tcp = [
@@ -68,6 +79,12 @@ def dev_tcp_shell(walker: Walker) -> Iterator[Hit]:
         for r in inv.redirects
         if r.target is not None and r.target.text.startswith(("/dev/tcp/", "/dev/udp/"))
     ]
+    # A connection plus a command only known at run time (`$line`, `eval "$c"`) runs whatever
+    # the remote end sends; the grammar may not parse `exec 5<>/dev/tcp/...`, so read the text.
+    m = _DEV_NET.search(walker.command[:100_000])
+    if m and any(_runs_input(inv) for inv in walker.invocations):
+        yield m.span(), m.group(0)
+        return
     if not tcp:
         return
     for inv, redirect in tcp:

