@@ -284,8 +284,11 @@ def test_the_app_looks_examples_up_only_where_a_model_will_read_them(tmp_path: P
     from backends.embedded.examples_policy import may_get_examples
     from config.model import Settings
 
-    shipped = Settings()  # the default base with the shipped adapter, trained without them
-    assert may_get_examples(shipped) is False
+    shipped = Settings()  # the default base with the shipped adapter, trained with them
+    assert may_get_examples(shipped) is True
+    bare = Settings()
+    bare.embedded.default_adapter = False  # the pretrained base alone never learned to read them
+    assert may_get_examples(bare) is False
     on = Settings()
     on.retrieval.enabled = True
     assert may_get_examples(on) is True

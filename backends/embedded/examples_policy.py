@@ -1,8 +1,9 @@
 """Whether the embedded model gets retrieved examples: one rule, for the model and for the app.
 
 Unless ``[retrieval] enabled`` says, FunctionGemma-format models get them only with an adapter
-whose card says it was trained with them (the shipped adapter was not, and scored lower with
-them: README, "Retrieval"); ChatML instruct models get them.
+whose card says it was trained with them (the shipped adapter is, since 2026-12-06; the one
+before it was not, and scored lower with them: docs/MODEL_CARD.md); ChatML instruct models get
+them.
 """
 
 from __future__ import annotations
