@@ -54,3 +54,15 @@ def test_the_table_covers_the_required_categories() -> None:
 def test_critical_rule_examples_are_blocked_by_default(rule) -> None:  # noqa: ANN001
     for command in rule.matches:
         assert assess(command).decision.value == "block", command
+
+
+def test_every_data_rule_pattern_compiles() -> None:
+    """Data rules compile their patterns on first use (start-up time): a broken one must fail
+    here, never inside assess."""
+    from safety.checks.table import TableCheck
+
+    checks = [rule.check for rule in RULES if isinstance(rule.check, TableCheck)]
+    assert checks, "no data rules found"
+    for check in checks:
+        for key in ("text", "unless", "cwd", "name"):
+            getattr(check, key)  # compiles, or raises re.error naming the pattern

@@ -5,6 +5,7 @@ safety/rules/*.toml describe these rules; this module turns one description into
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
@@ -31,26 +32,47 @@ class TableCheck:
         self.within = int(spec.get("within", 3))
         self.options = tuple(str(o) for o in spec.get("options", ()))
         # Case is ignored unless the rule says options differ by case (ssh -g / -G).
-        flags = re.S if spec.get("case_sensitive") else re.I | re.S
-        self.text = re.compile(spec["text"], flags) if spec.get("text") else None
-        self.unless = re.compile(spec["unless"], flags) if spec.get("unless") else None
+        self._flags = re.S if spec.get("case_sensitive") else re.I | re.S
+        # Patterns are compiled on first use: most rules never meet their tool in a given
+        # process, and compiling every one at import cost caro ~40 ms a request.
+        self._sources = {
+            key: str(spec[key]) for key in ("text", "unless", "cwd", "name") if spec.get(key)
+        }
         self.stdin = bool(spec.get("stdin", False))
         self.from_download = bool(spec.get("from_download", False))  # only when fed a download
         # Only when some argument is computed at run time: `$(...)`, xargs input, a read value.
         self.computed = bool(spec.get("computed", False))
         self.via = tuple(str(v) for v in spec.get("via", ()))
-        # The directory an earlier `cd` in the same command moved to must match this regex.
-        self.cwd = re.compile(spec["cwd"]) if spec.get("cwd") else None
         help_words = spec.get("help")
         self.help = frozenset(help_words) if help_words is not None else _HELP
         # Variables whose assigned value `text` is matched against (`PROMPT_COMMAND=...`),
         # whatever the command (often none): such a rule is checked on every invocation.
         self.assigns = frozenset(str(a) for a in spec.get("assigns", ()))
-        # A regex the command name must match, for commands named by a path (`/tmp/.k`).
-        self.name = re.compile(spec["name"]) if spec.get("name") else None
         # The engine's index: only these names are checked (None: every invocation).
-        generic = self.assigns or self.name is not None
+        generic = self.assigns or "name" in self._sources
         self.commands: frozenset[str] | None = None if generic else self.tools
+
+    def _pattern(self, key: str, flags: int) -> re.Pattern[str] | None:
+        source = self._sources.get(key)
+        return None if source is None else re.compile(source, flags)  # re caches it
+
+    @functools.cached_property
+    def text(self) -> re.Pattern[str] | None:
+        return self._pattern("text", self._flags)
+
+    @functools.cached_property
+    def unless(self) -> re.Pattern[str] | None:
+        return self._pattern("unless", self._flags)
+
+    @functools.cached_property
+    def cwd(self) -> re.Pattern[str] | None:
+        """The directory an earlier `cd` in the same command moved to must match this."""
+        return self._pattern("cwd", 0)
+
+    @functools.cached_property
+    def name(self) -> re.Pattern[str] | None:
+        """A regex the command name must match, for commands named by a path (`/tmp/.k`)."""
+        return self._pattern("name", 0)
 
     def __call__(self, inv: Invocation) -> Iterator[Hit]:
         if self.assigns:
