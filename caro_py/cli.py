@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 # Kept literal (importing config.model here would slow start-up); a test keeps it in step.
 BACKEND_HELP = "auto, exo, lmstudio, ollama, vllm, openai, embedded"
-SAFETY_LEVELS = LEVELS  # click.Choice wants them at import time
 
 
 class Interrupted(CaroError):
@@ -100,7 +99,7 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--model", metavar="ID", help="Model for the chosen backend.")
 @click.option("--base-url", metavar="URL", help="Server URL for the chosen backend.")
 @click.option("--shell", metavar="SHELL", help="Shell to write for and run with.")
-@click.option("--safety", type=click.Choice(SAFETY_LEVELS), help="Safety policy level.")
+@click.option("--safety", type=click.Choice(LEVELS), help="Safety policy level.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("-n", "--dry-run", is_flag=True, help="Show the command; never run it.")
 @click.option("-y", "--yes", is_flag=True, help="Run safe and moderate commands without asking.")

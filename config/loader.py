@@ -24,7 +24,6 @@ from config.validate import (
     HISTORY_TABLE_TYPES,
     RETRIEVAL_TABLE_CHECKS,
     RETRIEVAL_TABLE_TYPES,
-    SAFETY_LEVELS,
     SAFETY_TABLE_CHECKS,
     SAFETY_TABLE_TYPES,
     TOP_LEVEL_CHECKS,
@@ -40,6 +39,7 @@ from config.validate import (
     suggest,
     type_name,
 )
+from safety.vocabulary import LEVELS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -244,7 +244,7 @@ def apply_backend(settings: Settings, value: Any, warnings: list[str]) -> None:
 def apply_safety(settings: Settings, value: Any, warnings: list[str]) -> None:
     """`safety = "strict"`, or a [safety] table with level, allow and deny."""
     if isinstance(value, str):
-        settings.safety.level = check_choice("safety", value, SAFETY_LEVELS)
+        settings.safety.level = check_choice("safety", value, LEVELS)
         return
     if not isinstance(value, dict):
         raise Problem("safety", f"expected a string or a table, got {type_name(value)}")
@@ -289,7 +289,7 @@ def apply_values(settings: Settings, values: Mapping[str, Any]) -> None:
         elif key == "shell":
             settings.shell = check_shell(key, value)
         elif key == "safety":
-            settings.safety.level = check_choice(key, value, SAFETY_LEVELS)
+            settings.safety.level = check_choice(key, value, LEVELS)
         elif key == "timeout_seconds":
             settings.timeout_seconds = check_positive(key, coerce(key, value, "float"))
             # A flag outranks the file, per-backend timeouts included.

@@ -23,8 +23,6 @@ from config.model import (
 )
 from safety.vocabulary import LEVELS
 
-SAFETY_LEVELS: tuple[str, ...] = LEVELS
-
 # Top-level keys and the type each accepts (the tables `backend` and `safety` have
 # their own checks, since each may also be a plain string).
 TOP_LEVEL_TYPES: dict[str, str] = {
@@ -209,14 +207,14 @@ MAX_CONTEXT = 131_072  # 4x what Gemma 3 270M was trained on; far past any one-l
 TOP_LEVEL_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "backend": check_backend_name,
     "order": check_order,
-    "safety": lambda k, v: check_choice(k, v, SAFETY_LEVELS),
+    "safety": lambda k, v: check_choice(k, v, LEVELS),
     "shell": check_shell,
     "timeout_seconds": check_positive,
     "probe_timeout_ms": check_positive,
     "detect_cache_seconds": check_not_negative,
 }
 SAFETY_TABLE_CHECKS: dict[str, Callable[[str, Any], Any]] = {
-    "level": lambda k, v: check_choice(k, v, SAFETY_LEVELS),
+    "level": lambda k, v: check_choice(k, v, LEVELS),
     "allow": check_patterns,
     "deny": check_patterns,
 }

@@ -16,7 +16,7 @@ from config.loader import load_settings
 from safety import Policy, Risk, assess
 from tests.conftest import assert_result_schema
 from tests.fakeserver import FakeChatServer
-from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, UNPARSEABLE
+from tests.test_cli_e2e import CRITICAL, HIGH, SAFE, UNPARSEABLE, closed_port
 
 
 def settings_for(server: FakeChatServer):
@@ -110,14 +110,6 @@ def test_yes_never_runs_what_the_grammar_cannot_parse() -> None:
     assert not pipeline.unparsed(assess(SAFE))
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # closed again when the block ends
-
-
 def test_verbose_shows_the_detection_trail_when_every_backend_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -125,8 +117,8 @@ def test_verbose_shows_the_detection_trail_when_every_backend_fails(
     config = tmp_path / "config.toml"
     config.write_text(
         'order = ["lmstudio", "ollama"]\n'
-        f'[backend.lmstudio]\nbase_url = "http://127.0.0.1:{_closed_port()}"\n'
-        f'[backend.ollama]\nbase_url = "http://127.0.0.1:{_closed_port()}"\n'
+        f'[backend.lmstudio]\nbase_url = "http://127.0.0.1:{closed_port()}"\n'
+        f'[backend.ollama]\nbase_url = "http://127.0.0.1:{closed_port()}"\n'
         "[embedded]\nenabled = false\n"
     )
     settings, _ = load_settings(path=config, env={})
