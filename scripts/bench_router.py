@@ -114,34 +114,34 @@ def line(name: str, m: dict[str, float]) -> str:
     )
 
 
-def latency(cases: list[Case]) -> tuple[float, float, float]:
+def latency(cases: list[Case], db_path: Path | None) -> tuple[float, float, float]:
     """Wall-clock p50 and p95 and CPU-time p50 (ms) of ``retrieve`` in this warm process.
 
     The CPU time is what a request costs when the machine is not shared; the wall clock
     includes waiting for a core.
     """
     for case in cases[:5]:
-        retrieve(case.request, case.os)  # warm: the connection, name table, prior
+        retrieve(case.request, case.os, db_path=db_path)  # warm: connection, names, prior
     wall, cpu = [], []
     for case in cases:
         t, c = time.perf_counter(), time.process_time()
-        retrieve(case.request, case.os)
+        retrieve(case.request, case.os, db_path=db_path)
         wall.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
     wall.sort()
     return statistics.median(wall), wall[int(len(wall) * 0.95) - 1], statistics.median(cpu)
 
 
-def grid(everyday: list[Case], tldr: list[Case]) -> None:
+def grid(everyday: list[Case], tldr: list[Case], db_path: Path | None) -> None:
     """Search the blend's weights on dev: the signals are read once per case."""
     axes = {
-        "clf_weight": [0.3, 0.5, 0.7],
+        "clf_weight": [0.5, 0.7, 0.9],
         "hand_power": [1.0, 1.5],
-        "hand_floor": [0.0, 10.0, 30.0],
-        "min_share": [0.0, 0.05, 0.1, 0.2],
-        "second_share": [0.1, 0.2, 0.35],
+        "hand_floor": [10.0, 30.0, 60.0],
+        "min_share": [0.05, 0.1, 0.15],
+        "second_share": [0.1, 0.2],
     }
-    routers = routers_for(None, Weights())
+    routers = routers_for(db_path, Weights())
     read = {
         name: [(case, routers[case.os].signals(case.request)) for case in cases]
         for name, cases in (("everyday", everyday), ("tldr", tldr))
@@ -173,18 +173,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", action="store_true", help="search the blend weights on dev")
     parser.add_argument("--tldr-sample", type=int, default=0, help="every Nth tldr dev case")
     parser.add_argument("--no-removed", action="store_true", help="skip 'page removed'")
+    parser.add_argument("--db", type=Path, help="another knowledge base (default: the shipped)")
     args = parser.parse_args(argv)
     everyday = everyday_cases()
     tldr = tldr_cases()
     if args.tldr_sample:
         tldr = tldr[:: args.tldr_sample]
     if args.grid:
-        grid(everyday, tldr)
+        grid(everyday, tldr, args.db)
         return 0
     weights = Weights()
     for name, cases in (("everyday dev", everyday), ("tldr dev, page in index", tldr)):
-        print(line(name, score(cases, routers_for(None, weights))))
-        print(line("  hand-weighted only", score(cases, routers_for(None, weights, False))))
+        print(line(name, score(cases, routers_for(args.db, weights))))
+        print(line("  hand-weighted only", score(cases, routers_for(args.db, weights, False))))
     if not args.no_removed:
         with tempfile.TemporaryDirectory() as tmp:
             dropped = Path(tmp) / "kb.sqlite"
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             retrain_like_shipped(dropped)
             print(line("tldr dev, page removed", score(tldr, routers_for(dropped, weights))))
             print(line("  hand-weighted only", score(tldr, routers_for(dropped, weights, False))))
-    p50, p95, cpu = latency(everyday + tldr[:200])
+    p50, p95, cpu = latency(everyday + tldr[:200], args.db)
     print(
         f"retrieve latency (warm process): p50 {p50:.1f} ms, p95 {p95:.1f} ms wall clock; "
         f"p50 {cpu:.1f} ms CPU time"

@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=None, help="default: the shipped base")
     parser.add_argument("--everyday-weight", type=float, default=4.0)
-    parser.add_argument("--other-weight", type=float, default=0.3)
+    parser.add_argument("--other-weight", type=float, default=1.0)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--l2", type=float, default=1e-5)
     parser.add_argument("--lr", type=float, default=0.5)

@@ -41,7 +41,8 @@ def test_the_shipped_model_loads_and_names_obvious_tools() -> None:
     ("request_text", "tool"),
     [
         ("count the lines in notes.txt", "wc"),
-        ("rename a.txt to b.txt", "mv"),
+        ("show running processes", "ps"),
+        ("make a new directory called build", "mkdir"),
         ("kill the process with pid 1234", "kill"),
         ("how much disk space does this folder use", "du"),
     ],
@@ -49,6 +50,13 @@ def test_the_shipped_model_loads_and_names_obvious_tools() -> None:
 def test_the_router_shows_the_obvious_tool_first(request_text: str, tool: str) -> None:
     route = Router(connect(), platforms_for("linux"), installed=None).route(request_text)
     assert route.chosen and route.chosen[0].tool == tool
+
+
+def test_a_file_name_can_name_the_format() -> None:
+    route = Router(connect(), platforms_for("linux"), installed=None).route(
+        "pack the photos folder into a tar.gz"
+    )
+    assert "tar" in [c.tool for c in route.chosen]
 
 
 def test_the_router_abstains_on_words_it_cannot_place() -> None:
