@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from safety.dataflow import piped, reads_secret_file
 from safety.facts import Invocation, Redirect, Word
 from safety.paths import is_secret
-from safety.walk_state import Ctx, Flow, Node, WalkState, fresh
+from safety.walk_state import Ctx, Flow, WalkState, fresh
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 _BACKQUOTED = re.compile(r"(?<!\\)`((?:\\.|[^`\\]){1,4000})`", re.S)
 STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from safety import grammar
 from safety.dataflow import reads_secret_file, redirected_stdin
@@ -25,7 +26,10 @@ from safety.keywords import blank_prefix_keywords
 from safety.lexer import scan
 from safety.redirection import STATEMENT_SKIP
 from safety.source import Mapper, split_chunks
-from safety.walk_state import DEFAULT_ENV, Ctx, Flow, Node, WalkState, fresh
+from safety.walk_state import DEFAULT_ENV, Ctx, Flow, WalkState, fresh
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 from safety.wrappers import leading_assignments
 
 MAX_DEPTH = 12  # nested sh -c / eval / substitution levels we follow
@@ -287,13 +291,13 @@ class Traversal(WalkState):
                 argv.extend(self.words(inner, ctx))
             elif child.is_named and kind not in ("comment",):
                 argv.extend(self.words(child, ctx))
-        stdin, kind = redirected_stdin(redirects, ctx.stdin, ctx.stdin_kind)
+        stdin, stdin_kind = redirected_stdin(redirects, ctx.stdin, ctx.stdin_kind)
         inv = Invocation(
             argv=argv,
             span=self.span_of(node, ctx),
             redirects=redirects,
             assigns=assigns,
-            stdin_kind=kind,
+            stdin_kind=stdin_kind,
             stdin_text=stdin.text if stdin else None,
             stdin_download=bool(stdin and stdin.download),
             stdin_decoded=bool(stdin and stdin.decoded),
@@ -303,7 +307,8 @@ class Traversal(WalkState):
         return self.add(inv, ctx)
 
 
-Step = Callable[[Traversal, Node, Ctx], Flow]
+if TYPE_CHECKING:
+    Step = Callable[[Traversal, Node, Ctx], Flow]
 
 # How each kind of statement node is walked; any other kind is walked as a block.
 _STATEMENTS: dict[str, Step] = {

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from safety.facts import DYN_SET, PATH_MARK, FunctionDef, Invocation, Redirect, Span, Walk, Word
 from safety.source import Mapper
 
-PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap its time
+if TYPE_CHECKING:
+    from tree_sitter import Node  # imported by the grammar on first use, not here
 
-# A tree-sitter node; the bindings ship no types.
-Node = Any
+PARSE_BUDGET_S = 1.0  # grammar error recovery can be quadratic on garbage: cap its time
 
 
 @dataclass
