@@ -198,9 +198,9 @@ async def bench_overhead(base_url: str, rounds: int) -> None:
     import httpx
 
     from backends import chat_prompt, selection
-    from backends.parsing import parse_openai_message
     from backends.protocol import GenerationRequest, PlatformContext
     from backends.remote.lmstudio import LMStudioBackend
+    from backends.remote.openai_message import parse_openai_message
 
     ctx = PlatformContext("linux", "Debian GNU/Linux 12", "x86_64", "bash", "5.2", "gnu", "/tmp")
     request = GenerationRequest("list running docker containers", "bash", ctx)

@@ -16,8 +16,8 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from backends import chat_prompt
+from backends.command_text import command_problem
 from backends.errors import BackendError, NoUsableCommand
-from backends.parsing import command_problem
 from backends.protocol import GeneratedCommand, GenerationRequest, Health
 from backends.reasons import plain_reason, short_reason
 from backends.remote import prompting as prompting_store
@@ -35,7 +35,7 @@ from config.model import DEFAULT_BASE_URLS, Settings
 if TYPE_CHECKING:
     import httpx
 
-    from backends.parsing import ParsedCommand
+    from backends.command_text import ParsedCommand
 
 #: The answer's length cap when the config sets none: a one-line command and a little
 #: lead-in fit; a small model's ramble past that is time spent on nothing caro uses.

@@ -11,10 +11,11 @@ import json
 from typing import Any, ClassVar
 
 from backends import chat_prompt
+from backends.command_text import ParsedCommand
 from backends.errors import BackendProtocolError, BackendUnavailable
-from backends.parsing import ParsedCommand, parse_openai_message_detailed
 from backends.protocol import Health
 from backends.remote.http_backend import HttpBackend
+from backends.remote.openai_message import parse_openai_message_detailed
 
 #: Model ids that are never chat models; skipped when caro picks a model itself.
 _NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcribe", "image")
