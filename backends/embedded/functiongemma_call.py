@@ -99,11 +99,8 @@ class _Reader:
         return self.text[self.pos]
 
     def read_object(self) -> dict[str, Any]:
-        assert self.text[self.pos] == "{"
-        self.pos += 1
         result: dict[str, Any] = {}
-        if self._peek() == "}":
-            self.pos += 1
+        if self._opens_empty("{", "}"):
             return result
         while True:
             key = self._read_key()
@@ -111,12 +108,36 @@ class _Reader:
                 raise ValueError(f"expected ':' after key {key!r}")
             self.pos += 1
             result[key] = self.read_value()
-            ch = self._peek()
-            self.pos += 1
-            if ch == "}":
+            if self._closes("}"):
                 return result
-            if ch != ",":
-                raise ValueError(f"expected ',' or '}}' at offset {self.pos - 1}")
+
+    def _read_array(self) -> list[Any]:
+        items: list[Any] = []
+        if self._opens_empty("[", "]"):
+            return items
+        while True:
+            items.append(self.read_value())
+            if self._closes("]"):
+                return items
+
+    def _opens_empty(self, opening: str, closing: str) -> bool:
+        """Step over the opening bracket; True (past the closing one too) when nothing is inside."""
+        assert self.text[self.pos] == opening
+        self.pos += 1
+        if self._peek() == closing:
+            self.pos += 1
+            return True
+        return False
+
+    def _closes(self, closing: str) -> bool:
+        """After an item: True past the closing bracket, False past a comma (more follow)."""
+        ch = self._peek()
+        self.pos += 1
+        if ch == closing:
+            return True
+        if ch != ",":
+            raise ValueError(f"expected ',' or '{closing}' at offset {self.pos - 1}")
+        return False
 
     def _read_key(self) -> str:
         self._skip_ws()
@@ -137,21 +158,6 @@ class _Reader:
             raise _Truncated("an escaped string is not closed")
         self.pos = end + len(self.ESC)
         return self.text[start:end]
-
-    def _read_array(self) -> list[Any]:
-        self.pos += 1
-        items: list[Any] = []
-        if self._peek() == "]":
-            self.pos += 1
-            return items
-        while True:
-            items.append(self.read_value())
-            ch = self._peek()
-            self.pos += 1
-            if ch == "]":
-                return items
-            if ch != ",":
-                raise ValueError(f"expected ',' or ']' at offset {self.pos - 1}")
 
     def read_value(self) -> Any:
         ch = self._peek()
