@@ -81,7 +81,7 @@ class OllamaBackend(HttpBackend):
 
     # ------------------------------------------------------------------ generation
 
-    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+    def _read_message(self, message: dict[str, Any]) -> ParsedCommand:
         return parse_ollama_message_detailed(message)
 
     def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class OpenAICompatBackend(HttpBackend):
     def _add_stops(self, payload: dict[str, Any], stops: list[str]) -> None:
         payload["stop"] = stops
 
-    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+    def _read_message(self, message: dict[str, Any]) -> ParsedCommand:
         return parse_openai_message_detailed(message)
 
     def _message(self, body: Any) -> dict[str, Any]:
