@@ -7,7 +7,8 @@ in order: a call written as text (FunctionGemma's native syntax, JSON: {"command
 declines, a fenced code block, inline code, a bare line. What is found is judged by
 backends/command_text.py like any other format's command.
 
-Kept light on purpose (json and re only): the CLI may import it on its start-up path.
+Light on purpose (json, re and the parsing modules; no httpx, no llama_cpp): the embedded
+backend's client and the remote backends import it, and neither may pull the other's weight in.
 """
 
 from __future__ import annotations

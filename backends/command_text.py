@@ -6,7 +6,7 @@ backends/embedded/functiongemma_call.py); what they find is judged here, the sam
 command field holding a refusal, a question back, a sentence or a placeholder
 (`<your command here>`) is no command, and neither are several commands (see one_command).
 
-Kept light on purpose (re only): the CLI may import it on its start-up path.
+Light on purpose (re and the error types only): every backend imports it.
 """
 
 from __future__ import annotations

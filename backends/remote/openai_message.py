@@ -3,7 +3,7 @@
 The command sits in `tool_calls` (or the legacy `function_call`) when the server ran the tool,
 else in `content`, a string or a list of content parts, read as text (backends/answer_text.py).
 
-Kept light on purpose (json and re only, no httpx): scripts and tests read messages with it.
+Light on purpose (no httpx): scripts and tests read messages with it.
 """
 
 from __future__ import annotations
