@@ -51,7 +51,7 @@ def _fill(text: str, token: str, value: str, tail: str) -> str:
     return "".join(out)
 
 
-def _placed(inv: Invocation, ctx: Ctx) -> Invocation:
+def stamped(inv: Invocation, ctx: Ctx) -> Invocation:
     """`inv` stamped with where it runs: its wrappers, pipe, loop, function and directory."""
     place = (
         ctx.via + inv.via,
@@ -68,16 +68,31 @@ def _placed(inv: Invocation, ctx: Ctx) -> Invocation:
     if place == built:
         return inv  # most commands stand at the top, as built: skip a second construction
     via, pipe, stage, pipe_size, background, infinite, function, cwd = place
-    return replace(
-        inv,
-        via=via,
+    # Every field spelled out, not dataclasses.replace (which looks each one up by name):
+    # this runs for every command in a pipe, wrapper or function. tests/test_safety_walk.py
+    # fails if a field of Invocation is left out here.
+    return Invocation(
+        argv=inv.argv,
+        span=inv.span,
+        redirects=inv.redirects,
+        assigns=inv.assigns,
+        unit=inv.unit,
         pipe=pipe,
         stage=stage,
+        stdin_kind=inv.stdin_kind,
+        stdin_text=inv.stdin_text,
+        stdin_download=inv.stdin_download,
+        stdin_decoded=inv.stdin_decoded,
+        stdin_secret=inv.stdin_secret,
+        stdin_paths=inv.stdin_paths,
         pipe_size=pipe_size,
+        via=via,
         background=background,
         in_infinite_loop=infinite,
         function=function,
         cwd=cwd,
+        extra_args=inv.extra_args,
+        selective=inv.selective,
     )
 
 
@@ -113,7 +128,7 @@ class Recording(WalkState):
         if len(self.invocations) >= MAX_INVOCATIONS:
             self.truncated = True
             return Flow()
-        inv = _placed(inv, ctx)
+        inv = stamped(inv, ctx)
         self.invocations.append(inv)
         if not inv.argv:
             return Flow()

@@ -5,7 +5,6 @@ targets as words."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from safety.dataflow import piped, reads_secret_file
@@ -62,9 +61,7 @@ class Redirection(WalkState):
         kind = "heredoc" if first_stdin is not None else None
         acc = Flow()
         for i, (stage, redirects) in enumerate(stages):
-            sub = replace(
-                ctx, pipe=pid, stage=i, pipe_size=len(stages), stdin=flow, stdin_kind=kind
-            )
+            sub = ctx.but(pipe=pid, stage=i, pipe_size=len(stages), stdin=flow, stdin_kind=kind)
             out = self.walk_body(stage, sub, redirects) if redirects else self.walk(stage, sub)
             acc = piped(acc, out)
             flow = acc
@@ -94,12 +91,10 @@ class Redirection(WalkState):
             pid = self.pipes
             stages = [st for node_ in continuation for st in self.stages_of(node_, ctx)]
             size = len(stages) + 1
-            first = replace(
-                ctx, pipe=pid, stage=0, pipe_size=size, stdin=stdin, stdin_kind="heredoc"
-            )
+            first = ctx.but(pipe=pid, stage=0, pipe_size=size, stdin=stdin, stdin_kind="heredoc")
             acc = self.walk_body(body, first, redirects)
             for i, (stage, extra) in enumerate(stages, start=1):
-                sub = replace(ctx, pipe=pid, stage=i, pipe_size=size, stdin=acc, stdin_kind="pipe")
+                sub = ctx.but(pipe=pid, stage=i, pipe_size=size, stdin=acc, stdin_kind="pipe")
                 out = self.walk_body(stage, sub, extra) if extra else self.walk(stage, sub)
                 acc = piped(acc, out)
             flow = acc
@@ -112,7 +107,7 @@ class Redirection(WalkState):
         elif body is not None:
             sub = ctx
             if stdin is not None:
-                sub = replace(ctx, stdin=stdin, stdin_kind="heredoc")
+                sub = ctx.but(stdin=stdin, stdin_kind="heredoc")
             flow = self.walk_body(body, sub, redirects)
         else:
             self.add(Invocation(argv=[], span=self.span_of(node, ctx), redirects=redirects), ctx)
@@ -137,7 +132,7 @@ class Redirection(WalkState):
         for r in redirects:
             if r.op == "<" and r.target is not None and r.fd in (None, "0"):
                 # `while read l; do ...; done < file`: the loop reads the file.
-                ctx = replace(ctx, stdin=Flow(secret=is_secret(r.target.text)), stdin_kind="file")
+                ctx = ctx.but(stdin=Flow(secret=is_secret(r.target.text)), stdin_kind="file")
         return self.walk(body, ctx)
 
     def heredoc(self, node: Node, ctx: Ctx) -> tuple[Redirect, str, list[Node], list[Node]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from safety import grammar
@@ -102,7 +101,7 @@ class Traversal(WalkState):
             if root.has_error:
                 bad = first_error(root)
                 self.parse_errors.append(sub_mapper.span(bad.start_byte, bad.end_byte))
-            flow = self.walk_block(root, replace(ctx, mapper=sub_mapper, src=src))
+            flow = self.walk_block(root, ctx.but(mapper=sub_mapper, src=src))
         return flow
 
     def scan_words(self, text: str, mapper: Mapper, ctx: Ctx, limit: int) -> None:
@@ -134,9 +133,7 @@ class Traversal(WalkState):
             sub = ctx
             if segment.pipe is not None:
                 top = max(top, segment.pipe)
-                sub = replace(
-                    ctx, pipe=self.scan_pipes + segment.pipe, stage=segment.stage, pipe_size=2
-                )
+                sub = ctx.but(pipe=self.scan_pipes + segment.pipe, stage=segment.stage, pipe_size=2)
             self.add(inv, sub)
             if self.truncated:
                 break
@@ -154,7 +151,7 @@ class Traversal(WalkState):
             nxt = children[i + 1] if i + 1 < len(children) else None
             sub = ctx
             if nxt is not None and not nxt.is_named and nxt.type == "&":
-                sub = replace(ctx, background=True)
+                sub = ctx.but(background=True)
             flow = self.walk(child, sub)
         return flow
 
@@ -209,7 +206,7 @@ class Traversal(WalkState):
             # Open while its body is walked, so the recorder counts the calls of itself.
             self.functions_open.append(len(self.functions) - 1)
             try:
-                self.walk(body, replace(fresh(ctx), function=name))
+                self.walk(body, fresh(ctx).but(function=name))
             finally:
                 self.functions_open.pop()
         # A record so rules can see the definition (e.g. a function named `rm`).
@@ -272,7 +269,7 @@ class Traversal(WalkState):
             truthy = text in ("true", ":", "[ 1 ]", "((1))", "(( 1 ))", "[[ 1 ]]", "/bin/true")
             until = node.child_count > 0 and node.children[0].type == "until"
             infinite = text in ("false", "/bin/false") if until else truthy
-        self.walk_block(node, replace(ctx, infinite=ctx.infinite or infinite))
+        self.walk_block(node, ctx.but(infinite=ctx.infinite or infinite))
         return Flow()
 
     def walk_command(self, node: Node, ctx: Ctx, redirects: list[Redirect]) -> Flow:
