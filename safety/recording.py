@@ -76,7 +76,6 @@ def stamped(inv: Invocation, ctx: Ctx) -> Invocation:
         span=inv.span,
         redirects=inv.redirects,
         assigns=inv.assigns,
-        unit=inv.unit,
         pipe=pipe,
         stage=stage,
         stdin_kind=inv.stdin_kind,

@@ -136,7 +136,6 @@ def test_placing_a_command_keeps_every_field_it_was_built_with() -> None:
         span=(0, 2),
         redirects=[Redirect(">", None, Word("f", (3, 4)), (2, 4))],
         assigns=[("A", Word("1", (0, 1)))],
-        unit=3,
         pipe=7,
         stage=1,
         stdin_kind="pipe",
