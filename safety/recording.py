@@ -141,16 +141,19 @@ class Recording(WalkState):
         if name == "cd":
             ctx.cwd[0] = changed_directory(inv, ctx.cwd[0])
         read_into(ctx.env, inv)
+        # Code this command hands on runs inside its wrappers too: `sudo sh -c CODE`,
+        # `xargs sh -c CODE`, `ssh host 'sh -c CODE'`.
+        inside = ctx if inv.via == ctx.via else ctx.but(via=inv.via)
         if name == "alias":
             for word in inv.args:
                 _alias, eq, value = word.text.partition("=")
                 if eq and value:
-                    self.nested(value, word, ctx, "alias")
-        self.follow_installed(inv, ctx)
+                    self.nested(value, word, inside, "alias")
+        self.follow_installed(inv, inside)
         inner = unwrap(inv) if follow else None
         if inner is not None:
-            return self._wrapped(inv, inner, ctx)
-        self.follow_code(inv, ctx)
+            return self._wrapped(inv, inner, ctx, inside)
+        self.follow_code(inv, inside)
         return output(inv)
 
     def _count_self_call(self, inv: Invocation, ctx: Ctx) -> None:
@@ -165,8 +168,9 @@ class Recording(WalkState):
                 self_background=fd.self_background or inv.background or ctx.infinite,
             )
 
-    def _wrapped(self, inv: Invocation, inner: Inner, ctx: Ctx) -> Flow | Invocation:
-        """What a wrapper runs: the command to record next, or the code handed to a shell."""
+    def _wrapped(self, inv: Invocation, inner: Inner, ctx: Ctx, inside: Ctx) -> Flow | Invocation:
+        """What a wrapper runs: the command to record next (stamped in `ctx`, as `inv` was), or
+        the code handed to a shell (walked `inside` the wrappers around `inv`)."""
         if inner.argv is not None and inner.placeholder is not None:
             token = inner.placeholder
             if inv.stdin_text is not None:
@@ -224,9 +228,10 @@ class Recording(WalkState):
                 selective=inner.selective,
             )
         if inner.source is not None:
-            self.nested(inner.source.text, inner.source, ctx, inner.wrapper)
+            self.nested(inner.source.text, inner.source, inside, inner.wrapper)
         elif inner.source_words:
             first, last = inner.source_words[0], inner.source_words[-1]
             joined = " ".join(w.text for w in inner.source_words)
-            self.nested(joined, Word(joined, (first.span[0], last.span[1])), ctx, inner.wrapper)
+            span = (first.span[0], last.span[1])
+            self.nested(joined, Word(joined, span), inside, inner.wrapper)
         return Flow()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from safety import assess
 from safety.facts import Invocation, Redirect, Word
 from safety.recording import stamped
 from safety.walk import Walker, walk
@@ -43,6 +44,17 @@ def test_each_command_is_stamped_with_where_it_runs() -> None:
     assert rm.background
     tee = next(inv for inv in walked.invocations if inv.name == "tee")
     assert (tee.stage, tee.pipe_size, tee.stdin_kind) == (1, 2, "pipe")
+
+
+def test_code_handed_on_runs_inside_the_wrappers_around_it() -> None:
+    walked = walk("sudo sh -c 'rm -rf /srv/data'")
+    rm = next(inv for inv in walked.invocations if inv.name == "rm")
+    assert rm.via == ("sudo", "sh -c")
+    # A rule that asks how a command was reached sees the whole way.
+    listed = (
+        "git ls-remote --heads origin | awk '{print \":\"$2}' | xargs sh -c 'git push o \"$@\"' _"
+    )
+    assert "git.push-listed" in {f.rule_id for f in assess(listed).findings}
 
 
 def test_what_the_grammar_cannot_read_is_scanned_by_words() -> None:
