@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from safety.checks.base import DELETERS, Hit, _hit, only
+from safety.checks.base import DELETERS, Hit, InvocationCheck, _hit, only
 from safety.commands import rm_options
 from safety.facts import DYNAMIC_CHARS, Invocation, Word
 from safety.options import parse_options
@@ -50,7 +50,9 @@ def delete_targets(inv: Invocation) -> Iterator[tuple[Word, bool]]:
             yield word, via_find
 
 
-def deletes_place(*places: Place, recursive: bool = True, glob_too: bool = False):  # noqa: ANN201
+def deletes_place(
+    *places: Place, recursive: bool = True, glob_too: bool = False
+) -> InvocationCheck:
     """A check: deletes something in `places` (recursively, unless recursive=False)."""
 
     @only(DELETERS)

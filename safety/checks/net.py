@@ -38,7 +38,7 @@ def _words() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
 @cache
 def _known() -> frozenset[str]:
     """Tools some rule or wrapper already judges: their verbs are the rules' business."""
-    from safety.walker import known_command_names  # the rule table, built after this module
+    from safety.command_globs import known_command_names  # the rule table, built after this module
 
     return frozenset(known_command_names()) | _words()[2]
 
