@@ -5,18 +5,13 @@ safety/rules/launchers.toml: find the command so it is judged like any other."""
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from safety.datafile import read_toml
 from safety.facts import Invocation, Word
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 LAUNCHERS_FILE = Path(__file__).resolve().parent / "rules" / "launchers.toml"
 
@@ -45,7 +40,7 @@ def _launcher(spec: dict[str, Any]) -> Launcher:
 
 @cache
 def launchers() -> dict[str, tuple[Launcher, ...]]:
-    data = tomllib.loads(LAUNCHERS_FILE.read_text(encoding="utf-8"))
+    data = read_toml(LAUNCHERS_FILE)
     table: dict[str, list[Launcher]] = {}
     for spec in data.get("launcher", ()):
         table.setdefault(str(spec["tool"]), []).append(_launcher(spec))

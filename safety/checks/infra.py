@@ -34,12 +34,12 @@ def _git(inv: Invocation) -> tuple[str, list[Word]] | None:
     return None
 
 
-def git_sub(sub: str, pred):  # noqa: ANN001, ANN201
+def git_sub(sub: str, predicate):  # noqa: ANN001, ANN201
     @only("git")
     def check(inv: Invocation) -> Iterator[Hit]:
         found = _git(inv)
         if found is not None and found[0] == sub:
-            hit = pred(found[1])
+            hit = predicate(found[1])
             if hit:
                 yield inv.span, "git " + sub
 
@@ -73,6 +73,15 @@ def _clean_force(args: list[Word]) -> bool:
     longs = {a.text for a in args if a.text.startswith("--")}
     dry = "n" in flags or "--dry-run" in longs
     return ("f" in flags or "--force" in longs) and not dry
+
+
+# The git argument tests a data rule's git_sub may name (safety/checks/named.py).
+PREDICATES = {
+    "force_push": _force_push,
+    "lease_push": _lease_push,
+    "reset_hard": _reset_hard,
+    "clean_force": _clean_force,
+}
 
 
 @only("git")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from fnmatch import translate
 from functools import cache
@@ -11,12 +10,8 @@ from pathlib import Path
 
 from safety.checks.base import Hit, _show
 from safety.checks.table import is_help_or_dry_run
+from safety.datafile import read_toml
 from safety.facts import Invocation
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "rules" / "net_words.toml"
 # Command names that are not tools at all: function definitions, test brackets, assignments.
@@ -27,7 +22,7 @@ _NAME = re.compile(r"^[A-Za-z][\w.+-]{0,63}$")
 @cache
 def _words() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     """The verbs and bulk marks, each list compiled to one pattern, and the familiar tools."""
-    data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    data = read_toml(WORDS_FILE)
 
     def one(globs: list[str]) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{translate(str(g))})" for g in globs))

@@ -4,20 +4,15 @@ tool's hook) or not. The everyday forms are data in safety/rules/startup_lines.t
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 from safety.checks.base import Hit, _hit
 from safety.commands import write_targets
+from safety.datafile import read_toml
 from safety.facts import Invocation
 from safety.paths import is_startup_file, normalise
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 LINES_FILE = Path(__file__).resolve().parent.parent / "rules" / "startup_lines.toml"
 _WRITERS = frozenset({"echo", "printf", "tee", "cat"})
@@ -25,7 +20,7 @@ _WRITERS = frozenset({"echo", "printf", "tee", "cat"})
 
 @cache
 def _everyday() -> re.Pattern[str]:
-    data = tomllib.loads(LINES_FILE.read_text(encoding="utf-8"))
+    data = read_toml(LINES_FILE)
     return re.compile("|".join(f"(?:{p})" for p in data["everyday"]))
 
 

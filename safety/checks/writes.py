@@ -113,6 +113,17 @@ def _system_file(path: str, cwd: str | None) -> bool:
     return classify(path, cwd) in (Place.SYSTEM, Place.SYSTEM_TOP)
 
 
+# The places a data rule's writes_where may name (safety/checks/named.py).
+PREDICATES = {
+    "auth": _auth,
+    "history": _history,
+    "logs": _logs,
+    "preload": _preload,
+    "sysrq": _sysrq,
+    "system_file": _system_file,
+}
+
+
 @only(PERMS, DELETERS)
 def perms_on_auth(inv: Invocation) -> Iterator[Hit]:
     for word in _perm_targets(inv):
