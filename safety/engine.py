@@ -8,7 +8,7 @@ from safety.facts import Invocation
 from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
-from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
+from safety.rules import COMMAND_RULES, FALLBACK_RULES, PROGRAM_RULES, Rule
 from safety.source import Mapper, sanitise
 from safety.walker import Ctx, Walker
 
@@ -161,9 +161,15 @@ def run_rules(walker: Walker, length: int) -> list[Finding]:
     for inv in walker.invocations:
         if inv.args and only_describes(inv):
             continue  # `helm uninstall --help`, `kubectl delete --dry-run=client`: nothing runs
+        judged = False
         for rule in rules_for(inv):
             for span, target in rule.check(inv):
                 record(rule, span, target)
+                judged = True
+        if not judged:  # the safety net: a destructive verb no rule weighed here
+            for rule in FALLBACK_RULES:
+                for span, target in rule.check(inv):
+                    record(rule, span, target)
     for rule in PROGRAM_RULES:
         for span, target in rule.check(walker):
             record(rule, span, target)

@@ -47,6 +47,12 @@ def _program(check):  # noqa: ANN001, ANN201
     return check
 
 
+def _fallback(check):  # noqa: ANN001, ANN201
+    """Mark a check as the safety net: it runs on an invocation only when no other rule did."""
+    check.fallback = True
+    return check
+
+
 def _hit(word: Word) -> Hit:
     return word.span, _show(word.text)
 
@@ -58,3 +64,7 @@ def _show(text: str) -> str:
 
 def is_program_check(check: object) -> bool:
     return bool(getattr(check, "program", False))
+
+
+def is_fallback_check(check: object) -> bool:
+    return bool(getattr(check, "fallback", False))

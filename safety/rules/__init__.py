@@ -11,8 +11,9 @@ from __future__ import annotations
 from safety.rules.rule import Rule
 from safety.rules.table import RULES
 
-__all__ = ["COMMAND_RULES", "PROGRAM_RULES", "RULES", "RULES_BY_ID", "Rule"]
+__all__ = ["COMMAND_RULES", "FALLBACK_RULES", "PROGRAM_RULES", "RULES", "RULES_BY_ID", "Rule"]
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
-COMMAND_RULES: tuple[Rule, ...] = tuple(r for r in RULES if not r.program)
+COMMAND_RULES: tuple[Rule, ...] = tuple(r for r in RULES if not (r.program or r.fallback))
+FALLBACK_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.fallback)
 PROGRAM_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.program)
