@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from safety.checks.base import DELETERS, Hit, _hit, only
+from safety.checks.base import DELETERS, Hit, _hit, _program, only
 from safety.commands import rm_options
 from safety.facts import DYNAMIC_CHARS, Invocation, Word
 from safety.options import parse_options
 from safety.paths import Place, classify, is_secret, normalise
 from safety.wrappers import find_is_selective, find_start_paths
+
+if TYPE_CHECKING:
+    from safety.walker import Walker
 
 
 def delete_targets(inv: Invocation) -> Iterator[tuple[Word, bool]]:
@@ -120,3 +124,51 @@ def moves_to_null(inv: Invocation) -> Iterator[Hit]:
     if len(opts.operands) >= 2 and normalise(opts.operands[-1].text) == "/dev/null":
         for word in opts.operands[:-1]:
             yield _hit(word)
+
+
+# Places whose loss is a deletion worth stopping wherever the deletion happens.
+_PRECIOUS = (Place.ROOT, Place.HOME, Place.HOME_DATA, Place.SYSTEM_TOP, Place.SYSTEM, Place.LOGS)
+
+
+def _moves(inv: Invocation) -> tuple[list[Word], Word] | None:
+    """(sources, destination) of a mv, or None."""
+    if inv.name != "mv":
+        return None
+    opts = parse_options(inv.args, short_arg="tS", longs={"target-directory": "t"}, long_arg=("t",))
+    target = opts.value("t")
+    if target:
+        return list(opts.operands), target[0]
+    if len(opts.operands) >= 2:
+        return list(opts.operands[:-1]), opts.operands[-1]
+    return None
+
+
+def _within(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+@_program
+def deletes_moved_away(walker: Walker) -> Iterator[Hit]:
+    """Data flow across a chain: a home, key, document or system tree moved somewhere
+    ordinary and deleted there (`mv ~/.ssh /tmp/x && rm -rf /tmp/x`) is deleted all the same."""
+    moved: dict[str, tuple[str, bool]] = {}  # where it went (normalised) -> (source, secret)
+    for inv in walker.invocations:
+        if moved and inv.name in DELETERS:
+            for word, recursive in delete_targets(inv):
+                gone = normalise(word.text.rstrip("*").rstrip("/") or "/", inv.cwd)
+                for where, (source, secret) in moved.items():
+                    # The moved tree itself, or a folder holding it; not its new neighbours.
+                    if (recursive or secret) and _within(where, gone):
+                        yield word.span, f"{source}, moved to {word.text}"
+                        return
+        found = _moves(inv)
+        if found is None:
+            continue
+        sources, dest = found
+        into = normalise(dest.text, inv.cwd)
+        for word in sources:
+            secret = is_secret(word.text)
+            if secret or classify(word.text, inv.cwd) in _PRECIOUS:
+                name = normalise(word.text, inv.cwd).rstrip("/").rsplit("/", 1)[-1]
+                moved[into] = (word.text, secret)  # `mv ~/.ssh /tmp/x`: now /tmp/x ...
+                moved[f"{into.rstrip('/')}/{name}"] = (word.text, secret)  # ... or /tmp/x/.ssh
