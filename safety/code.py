@@ -354,8 +354,22 @@ _DECODED_EXEC = re.compile(
     r"file_get_contents\(\s*['\"](?:https?|ftp)://|gzinflate|str_rot13|curl_exec)",
     re.S,
 )
-_FETCH = re.compile(r"https?\.get\(|fetch\(|Net::HTTP|URI\.open|open-uri|LWP::|HTTP::Tiny|axios")
-_EVALS = re.compile(r"\beval\s*\(|new Function\(|vm\.run\w*\(|instance_eval|\beval\s+\$")
+_FETCH = re.compile(
+    r"https?\.(?:get|request)\(|fetch\(|Net::HTTP|URI\.open|open-uri|LWP::|HTTP::Tiny|axios|"
+    r"HTTParty|Faraday|RestClient|file_get_contents\(\s*['\"](?:https?|ftp)://|curl_exec"
+)
+_SOCKET_READ = re.compile(r"TCPSocket|IO::Socket|net\.connect|net\.Socket|\.gets\b.*socket", re.S)
+_EVALS = re.compile(
+    r"\beval\s*\(|new Function\(|vm\.run\w*\(|instance_eval|\beval\s+\$|"
+    r"\(\s*(?:eval|Function)\s*\)"  # `.then(eval)`: the fetched text is the code
+)
+# Code that runs what a shell command printed (`eval `curl ...``, eval qx{...}).
+_EVAL_OUTPUT = re.compile(r"\b(?:eval|instance_eval|Function)\s*\(?\s*(?:`|%x|qx\s*[({\[/|!])")
+# A shell or eval call whose argument is not a literal: with a network read, fetched code.
+_EXEC_COMPUTED = re.compile(
+    r"(?:\bexecSync|\bexec|\bspawnSync|\bspawn|\bsystem|\bpopen|\beval|\bFunction|IO\.popen|"
+    r"Open3\.\w+|\bshell_exec|\bpassthru)\s*\(\s*(?![\s'\"`\[\])])"
+)
 _ENV_ALL = re.compile(
     r"JSON\.stringify\(\s*process\.env\s*\)|process\.env\s*[,})]|\.\.\.process\.env|"
     r"Object\.\w+\(\s*process\.env\s*\)|\bENV\.to_h|\bENV\.to_a|\bENV\.(?:each|map|inspect)|"
@@ -384,7 +398,8 @@ _ALLOC_FOREVER = re.compile(
 
 # Calls that hand a string to a shell (Node, Ruby, Perl, PHP).
 _SHELL_CALL = re.compile(
-    r"(?:execSync|exec|spawnSync|\bsystem|popen|shell_exec|passthru|proc_open|IO\.popen|"
+    r"(?:execSync|exec|spawnSync|\bspawn|execFile(?:Sync)?|\bsystem|popen|shell_exec|passthru|"
+    r"proc_open|IO\.popen|"
     r"Open3\.\w+|%x)\s*(?:\(\s*|\s(?=\s*['\"]))"
 )
 
@@ -415,6 +430,7 @@ _GLOB_DELETE = re.compile(
 def _flatten(arg: str) -> str | None:
     """A path pattern from a string expression, home lookups inlined: "$ENV{HOME}/.ssh/*"."""
     text = _HOME_EXPR.sub("~", arg.strip())
+    text = re.sub(r"^(['\"]?)\s*(?:\+?[<>]{1,2}|\|)\s*", r"\1", text)  # Perl open("<$path")
     text = re.sub(
         r"['\"]\s*(?:\.|\+)\s*['\"]|['\"]\s*(?:\.|\+)\s*|\s*(?:\.|\+)\s*['\"]|['\"]", "", text
     )
@@ -474,16 +490,61 @@ def _listed_deletions(code: str) -> list[Effect]:
             path = "~"
         if path is None:
             path = _flatten(arg)
-        if path:
+        if path and path.startswith(("/", "~")):  # a relative listing stays where it is
             out.append(("delete-tree", path.split("*", 1)[0] or "/"))
     return out
 
 
 _QUOTED = re.compile(r"(['\"])[^'\"\n]{1,200}\1(?:\s*(?:\+|\.)\s*['\"][^'\"\n]{1,200}['\"])*")
 
+# Names bound to a module (`const cp = require('child_process')`, `import * as f from 'fs'`)
+# or to pieces of one (`const {execSync: run} = require('child_process')`), and variables
+# holding the home directory (`my $h = $ENV{HOME}`): written back in full before the code is
+# read, so what the code does is judged, not how it spelled the names.
+_MODULE = r"(?:await\s+)?(?:require|import)\(\s*['\"](?:node:)?([\w./-]+)['\"]\s*\)"
+_JS_ALIAS = re.compile(r"(?:const|let|var)\s+(\w+)\s*=\s*" + _MODULE + r"(?=\s*[;,\n]|\s*$)")
+_JS_IMPORT = re.compile(r"\bimport\s+(?:\*\s+as\s+)?(\w+)\s+from\s+['\"](?:node:)?([\w./-]+)['\"]")
+_JS_PIECES = re.compile(r"(?:const|let|var)\s*\{([^{}]{1,300})\}\s*=\s*" + _MODULE)
+_JS_IMPORT_PIECES = re.compile(
+    r"\bimport\s*\{([^{}]{1,300})\}\s*from\s+['\"](?:node:)?([\w./-]+)['\"]"
+)
+_HOME_VAR = re.compile(
+    r"(?:\b(?:my|our|local|const|let|var)\s+)?([$]?[A-Za-z_]\w*)\s*=\s*("
+    + _HOME_EXPR.pattern
+    + r")\s*(?=[;,\n)]|$)"
+)
+
+
+def _module_name(spec: str) -> str:
+    return spec.split("/", 1)[0]  # fs/promises: still fs
+
+
+def _rename(code: str, after: int, name: str, full: str, call_only: bool = False) -> str:
+    follow = r"(?=\s*\()" if call_only else r"(?=\s*[.(\[])"
+    pattern = r"(?<![\w$@.])" + re.escape(name) + r"(?!\w)" + follow
+    return code[:after] + re.sub(pattern, lambda _m: full, code[after:])
+
+
+def _normalise(code: str) -> str:
+    if "require" in code or "import" in code:
+        for m in list(_JS_ALIAS.finditer(code)) + list(_JS_IMPORT.finditer(code)):
+            code = _rename(code, m.end(), m.group(1), _module_name(m.group(2)))
+        for m in list(_JS_PIECES.finditer(code)) + list(_JS_IMPORT_PIECES.finditer(code)):
+            module = _module_name(m.group(2))
+            for piece in m.group(1).split(","):
+                original, _, alias = piece.replace(" as ", ":").partition(":")
+                original, alias = original.strip(), (alias.strip() or original.strip())
+                if re.fullmatch(r"\w+", original) and re.fullmatch(r"\w+", alias):
+                    code = _rename(code, m.end(), alias, f"{module}.{original}", call_only=True)
+    for m in list(_HOME_VAR.finditer(code))[:8]:
+        pattern = r"(?<![\w$@.])" + re.escape(m.group(1)) + r"(?![\w({\[])"
+        home = m.group(2)
+        code = code[: m.end()] + re.sub(pattern, lambda _m: home, code[m.end() :])  # noqa: B023
+    return code
+
 
 def script_effects(code: str) -> list[Effect]:
-    code = code[:MAX_CODE]
+    code = _normalise(code[:MAX_CODE])
     out: list[Effect] = _listed_deletions(code)
     for m in _TREE_CALL.finditer(code):
         arg = _call_argument(code, m.end())
@@ -494,7 +555,11 @@ def script_effects(code: str) -> list[Effect]:
             path = "~"  # something under the home, computed: judge it as the home itself
         out.append(("delete-tree", "?" if path is None else path))
     for m in _SHELL_CALL.finditer(code):
-        resolved = [_resolve(item) for item in _call_arguments(code, m.end())]
+        arguments: list[str] = []
+        for item in _call_arguments(code, m.end()):
+            listed = re.fullmatch(r"\s*\[(.*)\]\s*", item, re.S)  # spawn('rm', ['-rf', dir])
+            arguments.extend(_call_arguments(listed.group(1), 0) if listed else [item])
+        resolved = [_resolve(item) for item in arguments]
         items = [i for i in resolved if i]
         if items and len(items) == len(resolved):
             # system("rm -rf " . $d) is one string; system "rm", "-rf", $d a list of words.
@@ -503,7 +568,12 @@ def script_effects(code: str) -> list[Effect]:
         pattern = _flatten(_call_argument(code, m.end()))
         if pattern:
             out.append(("delete-tree", pattern))
-    if _DECODED_EXEC.search(code) or (_FETCH.search(code) and _EVALS.search(code)):
+    fetches = _FETCH.search(code) or _SOCKET_READ.search(code)
+    if (
+        _DECODED_EXEC.search(code)
+        or _EVAL_OUTPUT.search(code)
+        or (fetches and (_EVALS.search(code) or _EXEC_COMPUTED.search(code)))
+    ):
         out.append(("decoded-exec", "decoded or downloaded code"))
     if _ENV_ALL.search(code) and _NET_SEND.search(code):
         out.append(("env-exfil", "environment"))

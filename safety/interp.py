@@ -50,7 +50,10 @@ def _quote(item: str) -> str:
 
 _SOCKET = re.compile(
     r"socket\.socket|\bsocket\s*\(|fsockopen|TCPSocket|IO::Socket|net\.Socket|net\.connect|"
-    r"createConnection|new Socket|socket\.create_connection|/dev/tcp/|Net::\w+|\bSocket\b",
+    r"createConnection|new Socket|socket\.create_connection|/dev/tcp/|Net::\w+|\bSocket\b|"
+    r"require\(\s*['\"](?:node:)?(?:net|tls)['\"]\s*\)[^;]{0,120}?(?:;.{0,300}?)?"
+    r"\.(?:connect|createConnection|createServer|Socket)\b|"
+    r"\bnet\.createServer|\btls\.connect",
 )
 _SPAWN = re.compile(
     r"/bin/(?:ba|z|da|k)?sh\b|\b(?:ba|z)?sh\s+-i\b|pty\.spawn|os\.dup2|dup2|subprocess|"
