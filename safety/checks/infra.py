@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from safety.checks.base import _DB, _DOCKER, _K8S, Hit, _hit, only
+from safety.checks.base import _DB, _DOCKER, _K8S, Hit, _hit, _program, only
 from safety.facts import Invocation, Word
 from safety.paths import normalise
+
+if TYPE_CHECKING:
+    from safety.walker import Walker
 
 
 def _git(inv: Invocation) -> tuple[str, list[Word]] | None:
@@ -283,3 +287,23 @@ def db_destroys(inv: Invocation) -> Iterator[Hit]:
 def journal_vacuum(inv: Invocation) -> Iterator[Hit]:
     if inv.name == "journalctl" and any(a.text.startswith("--vacuum") for a in inv.args):
         yield inv.span, "journalctl --vacuum"
+
+
+# A git deletion repeated by a loop: one stash or branch is everyday, all of them are not.
+_GIT_DROP = (
+    r"git\s+(?:-C\s+\S+\s+)?(?:stash\s+(?:drop|clear)|branch\s+(?:-D|-d|--delete)\b|"
+    r"tag\s+(?:-d|--delete)\b|update-ref\s+-d\b|reflog\s+delete\b|push\s+\S+\s+(?:--delete\b|:))"
+)
+_LOOPED_DROP = re.compile(
+    r"\b(?:for|while|until)\b[^\n]{0,300}?\bdo\b[^\n]{0,300}?\b"
+    + _GIT_DROP
+    + r"|\b(?:while|until)\s+(?:!\s+)?"
+    + _GIT_DROP
+)
+
+
+@_program
+def git_drops_in_loop(walker: Walker) -> Iterator[Hit]:
+    m = _LOOPED_DROP.search(walker.command[:20_000])
+    if m is not None:
+        yield (m.start(), m.end()), "git " + m.group(0).split("git", 1)[-1].strip()[:40]

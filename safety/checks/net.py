@@ -45,6 +45,11 @@ def _words() -> tuple[
 
 
 @cache
+def _bulk_verbs() -> frozenset[str]:
+    return frozenset(str(v).lower() for v in read_toml(WORDS_FILE)["bulk_verbs"])
+
+
+@cache
 def _never() -> frozenset[str]:
     """Commands whose arguments are another command (wrappers, shells, interpreters), and the
     familiar tools whose verbs are everyday or weighed in full by the rules."""
@@ -98,6 +103,9 @@ def destructive_verb(inv: Invocation) -> Iterator[Hit]:
 def destructive_verb_in_bulk(inv: Invocation) -> Iterator[Hit]:
     verb = _verb(inv)
     if verb is None:
+        return
+    if verb.lower() in _bulk_verbs():
+        yield inv.span, _show(f"{inv.name} {verb}")
         return
     bulk = _words()[1]
     for word in inv.args:
