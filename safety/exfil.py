@@ -20,7 +20,7 @@ from safety.options import parse_options
 from safety.paths import is_secret, normalise
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 Hit = tuple[Span, str]
 Tainted = Callable[[str], bool]  # extra paths known to hold a credential (copied earlier)
@@ -496,7 +496,7 @@ def _leaks(inv: Invocation) -> bool:
     return inv.stdin_secret or secret_content(inv) or any(w.subst_secret for w in inv.args)
 
 
-def dev_tcp_hits(walker: Walker) -> Iterator[Hit]:
+def dev_tcp_hits(walker: Walk) -> Iterator[Hit]:
     """A credential written to /dev/tcp, directly or through a descriptor that
     `exec N<>/dev/tcp/...` opened earlier."""
     sockets: set[str] = set()
@@ -583,7 +583,7 @@ def _staged_targets(inv: Invocation, tainted: Tainted) -> list[str]:
     return out
 
 
-def staged_hits(walker: Walker) -> Iterator[Hit]:
+def staged_hits(walker: Walk) -> Iterator[Hit]:
     """A credential copied, archived or redirected into another file that a later command
     of the same line sends away (`cp ~/.ssh/id_rsa /tmp/k && curl -F f=@/tmp/k ...`)."""
     staged: set[str] = set()

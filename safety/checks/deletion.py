@@ -13,7 +13,7 @@ from safety.paths import Place, classify, is_secret, normalise
 from safety.wrappers import find_is_selective, find_start_paths
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 
 def delete_targets(inv: Invocation) -> Iterator[tuple[Word, bool]]:
@@ -148,7 +148,7 @@ def _within(path: str, top: str) -> bool:
 
 
 @_program
-def deletes_moved_away(walker: Walker) -> Iterator[Hit]:
+def deletes_moved_away(walker: Walk) -> Iterator[Hit]:
     """Data flow across a chain: a home, key, document or system tree moved somewhere
     ordinary and deleted there (`mv ~/.ssh /tmp/x && rm -rf /tmp/x`) is deleted all the same."""
     moved: dict[str, tuple[str, bool]] = {}  # where it went (normalised) -> (source, secret)

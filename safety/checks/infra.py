@@ -11,7 +11,7 @@ from safety.facts import Invocation, Word
 from safety.paths import normalise
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 
 def _git(inv: Invocation) -> tuple[str, list[Word]] | None:
@@ -303,7 +303,7 @@ _LOOPED_DROP = re.compile(
 
 
 @_program
-def git_drops_in_loop(walker: Walker) -> Iterator[Hit]:
+def git_drops_in_loop(walker: Walk) -> Iterator[Hit]:
     m = _LOOPED_DROP.search(walker.command[:20_000])
     if m is not None:
         yield (m.start(), m.end()), "git " + m.group(0).split("git", 1)[-1].strip()[:40]

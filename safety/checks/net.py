@@ -55,7 +55,7 @@ def _never() -> frozenset[str]:
     familiar tools whose verbs are everyday or weighed in full by the rules."""
     from safety.checks.table import _PASSES_ARGS_ON
     from safety.commands import OTHER_INTERPRETERS, SHELLS
-    from safety.walker import WRAPPER_NAMES  # the walker imports the rules, which import this
+    from safety.wrappers import WRAPPER_NAMES
 
     runs_commands = frozenset(WRAPPER_NAMES) | _PASSES_ARGS_ON | SHELLS | OTHER_INTERPRETERS
     return runs_commands | DELETERS | _words()[2]

@@ -19,7 +19,7 @@ from safety.commands import DOWNLOADERS, NET_CLIENTS
 from safety.datafile import read_toml
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 NAMES_FILE = Path(__file__).resolve().parent.parent / "rules" / "secret_variables.toml"
 # HTTP clients, raw sockets and DNS lookups; not ssh, gh or aws, where a credential passed
@@ -49,7 +49,7 @@ def _in_userinfo(raw: str, name: str) -> bool:
 
 
 @_program
-def sends_secret_variable(walker: Walker) -> Iterator[Hit]:
+def sends_secret_variable(walker: Walk) -> Iterator[Hit]:
     names, auth_options = _data()
     source = walker.command
     for inv in walker.invocations:

@@ -16,7 +16,7 @@ from safety.model import Risk
 from safety.paths import normalise
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 MAX_TEXT = 20_000  # characters of one written file that are judged
 _WRITERS = frozenset({"echo", "printf", "cat", "tee"})
@@ -78,7 +78,7 @@ def _worst(text: str) -> str | None:
 
 
 @_program
-def runs_written_file(walker: Walker) -> Iterator[Hit]:
+def runs_written_file(walker: Walk) -> Iterator[Hit]:
     if _depth[0] > 1:
         return
     files: dict[str, str] = {}

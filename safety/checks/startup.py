@@ -31,7 +31,8 @@ def appended_text(inv: Invocation) -> str | None:
         if any(w.from_subst or w.dynamic for w in args):
             return None
         text = " ".join(w.text for w in args)
-        return text.replace("\\n", "\n") if inv.name == "printf" or "-e" in inv.args else text
+        escapes = inv.name == "printf" or any(w.text == "-e" for w in inv.args)
+        return text.replace("\\n", "\n") if escapes else text
     if inv.name in ("tee", "cat") and inv.stdin_text is not None and not inv.stdin_download:
         return inv.stdin_text
     return None
