@@ -18,7 +18,7 @@ _FORMAT = 1  # bump when the cached layout changes
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """The parsed contents of the TOML file at `path` (tomllib.TOMLDecodeError if broken)."""
+    """The parsed contents of the TOML file at `path` (ValueError naming it if broken)."""
     stat = path.stat()
     key = (_FORMAT, sys.version_info[:2], stat.st_size, stat.st_mtime_ns)
     cache = path.parent / "__pycache__" / f"{path.name}.marshal"
@@ -32,7 +32,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:  # a broken data file is a bug: say which
+        raise ValueError(f"{path}: {exc}") from exc
     _store(cache, key, data)
     return data
 

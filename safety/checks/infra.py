@@ -202,15 +202,31 @@ def docker_prune(inv: Invocation) -> Iterator[Hit]:
         yield inv.span, "docker compose down -v"
 
 
-@only(_DOCKER)
-def docker_mass_remove(inv: Invocation) -> Iterator[Hit]:
-    texts = _docker(inv)
-    if not texts:
-        return
+# Listings that only name what is already stopped or unused: removing those is housekeeping.
+_HOUSEKEEPING = re.compile(r"(status=(exited|created|dead)|dangling=true)\b")
+
+
+@_program
+def docker_mass_remove(walker: Walk) -> Iterator[Hit]:
+    """`docker rm $(docker ps -aq)`: every container, image or volume a listing names."""
     # Stopping is recoverable; removing containers, images and volumes is not.
     verbs = {("rm",), ("rmi",), ("container", "rm"), ("image", "rm"), ("volume", "rm")}
-    head = tuple(texts[:2]) if tuple(texts[:2]) in verbs else tuple(texts[:1])
-    if head in verbs and any(w.from_subst for w in inv.args):
+    for inv in walker.invocations:
+        texts = _docker(inv) if inv.name in _DOCKER else []
+        if not texts:
+            continue
+        head = tuple(texts[:2]) if tuple(texts[:2]) in verbs else tuple(texts[:1])
+        listed = [w for w in inv.args if w.from_subst]
+        if head not in verbs or not listed:
+            continue
+        inside = [
+            " ".join(w.text for w in other.argv)
+            for other in walker.invocations
+            if other is not inv
+            and any(w.span[0] <= other.span[0] and other.span[1] <= w.span[1] for w in listed)
+        ]
+        if inside and all(_HOUSEKEEPING.search(text) for text in inside):
+            continue
         yield inv.span, "docker " + " ".join(head)
 
 

@@ -1,4 +1,5 @@
-"""Text written to a file and then run or installed in the same command:
+"""Text written to a file and then run or installed in the same command, or written as a
+git hook:
 `echo '* * * * * bash -i >& /dev/tcp/...' > /tmp/c && crontab /tmp/c`,
 `printf 'rm -rf ~\\n' > j.sh && sh j.sh`, `cat > job <<EOF ... EOF; at -f job now`.
 What the file holds is judged like the command line itself."""
@@ -77,11 +78,30 @@ def _worst(text: str) -> str | None:
     return worst.message
 
 
+def _judged(text: str, as_crontab: bool) -> str | None:
+    _depth[0] += 1
+    try:
+        return _worst(_commands(text, as_crontab))
+    finally:
+        _depth[0] -= 1
+
+
+def _hooks_path(inv: Invocation) -> list[str]:
+    texts = [w.text for w in inv.args]
+    if inv.name != "git" or "config" not in texts:
+        return []
+    for i, text in enumerate(texts[:-1]):
+        if text.lower() == "core.hookspath":
+            return [normalise(texts[i + 1], inv.cwd).rstrip("/")]
+    return []
+
+
 @_program
 def runs_written_file(walker: Walk) -> Iterator[Hit]:
     if _depth[0] > 1:
         return
     files: dict[str, str] = {}
+    hooks: set[str] = set()  # folders `git config core.hooksPath` pointed at
     for inv in walker.invocations:
         if files:
             word = _installed(inv)
@@ -89,16 +109,19 @@ def runs_written_file(walker: Walk) -> Iterator[Hit]:
             word = word or _runs(inv)
             text = files.get(normalise(word.text.removeprefix("./"), inv.cwd)) if word else None
             if word is not None and text:
-                _depth[0] += 1
-                try:
-                    why = _worst(_commands(text, as_crontab))
-                finally:
-                    _depth[0] -= 1
+                why = _judged(text, as_crontab)
                 if why is not None:
                     yield word.span, _show(f"{word.text}: {why}")
                     return
+        hooks.update(_hooks_path(inv))
         for path, text in _written(inv):
             appends = any(r.op in (">>", "&>>") for r in inv.redirects) or "-a" in (
                 w.text for w in inv.args
             )
             files[path] = (files.get(path, "") + "\n" + text) if appends else text
+            folder = path.rsplit("/", 1)[0]
+            if "/.git/hooks/" in path or path.startswith(".git/hooks/") or folder in hooks:
+                why = _judged(text, as_crontab=False)  # a git hook runs on every commit
+                if why is not None:
+                    yield inv.span, _show(f"{path}: {why}")
+                    return

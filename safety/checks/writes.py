@@ -113,6 +113,15 @@ def _system_file(path: str, cwd: str | None) -> bool:
     return classify(path, cwd) in (Place.SYSTEM, Place.SYSTEM_TOP)
 
 
+def writes_system_file(inv: Invocation) -> Iterator[Hit]:
+    """A write to a system file, everyday configuration edits aside (sysfile.config-edit)."""
+    from safety.checks.config_edits import everyday_edit
+
+    for word, how in write_targets(inv):
+        if _system_file(word.text, inv.cwd) and not everyday_edit(inv, word, how):
+            yield _hit(word)
+
+
 # The places a data rule's writes_where may name (safety/checks/named.py).
 PREDICATES = {
     "auth": _auth,
