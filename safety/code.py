@@ -8,6 +8,7 @@ through patterns over the source.
   secret-exfil   sends a credential file (detail: its path) over the network
   fork-loop      forks or starts processes in an endless loop
   alloc-loop     allocates memory in an endless loop
+  runs-stdin     runs what arrives on its standard input as code or a command
 Shell commands the code runs with a literal string come back as ("shell", command), so the
 walker can judge them like any other command.
 """
@@ -72,8 +73,19 @@ def _dotted(node: ast.AST) -> str:
         base = _dotted(node.value)
         return f"{base}.{node.attr}" if base else node.attr
     if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
+        imported = _imported(node)
+        return imported if imported is not None else _dotted(node.func) + "()"
     return ""
+
+
+def _imported(node: ast.Call) -> str | None:
+    """`__import__('os')`, `importlib.import_module('os')`: the module named, else None."""
+    if _dotted(node.func) not in ("__import__", "importlib.import_module", "import_module"):
+        return None
+    first = node.args[0] if node.args else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value
+    return None
 
 
 _SPAWNS = re.compile(
@@ -100,7 +112,24 @@ class _Python(ast.NodeVisitor):
         self.source = source
         self.depth = depth  # exec() of a string inside exec() of a string...
         self.names: dict[str, ast.AST] = {}
+        self.aliases: dict[str, str] = {}  # `import subprocess as sp`, `from os import system`
         self.effects: list[Effect] = []
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            if node.module and alias.name != "*":
+                self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def full_name(self, node: ast.AST) -> str:
+        """A called name with import aliases written back (`sp.run` -> `subprocess.run`)."""
+        name = _dotted(node)
+        head, dot, rest = name.partition(".")
+        return self.aliases[head] + dot + rest if head in self.aliases else name
 
     def text(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or ""
@@ -167,7 +196,7 @@ class _Python(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = _dotted(node.func)
+        name = self.full_name(node.func)
         short = name.rsplit(".", 1)[-1]
         first = node.args[0] if node.args else None
         if name in _TREE_DELETES or short in ("rmtree", "removedirs", "remove_tree"):
@@ -318,6 +347,8 @@ def python_effects(code: str, depth: int = 0) -> list[Effect] | None:
     try:
         # Assignments first, so a name used before its line (in a function) still resolves.
         for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                reader.visit(node)
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
@@ -590,12 +621,26 @@ def script_effects(code: str) -> list[Effect]:
     return out[:32]
 
 
+# Code that reads its own input and runs it: what arrives on stdin is the program.
+_READS_STDIN = re.compile(
+    r"/dev/stdin|process\.stdin|readFileSync\(\s*0\b|sys\.stdin|\$stdin|\bSTDIN\b|<STDIN>|"
+    r"ARGF|io\.read\(|php://stdin"
+)
+_RUNS_COMPUTED = re.compile(
+    _EXEC_COMPUTED.pattern + r"|\b(?:exec|eval)\s*\(\s*(?:sys\.stdin|input\(|open\()"
+)
+
+
 @lru_cache(maxsize=256)
 def effects(language: str, code: str) -> tuple[Effect, ...]:
     """What `code` in `language` (an interpreter's command name) does; see the module doc.
     Cached: the walker and several checks ask about the same program."""
+    found: list[Effect] | None = None
     if language.startswith("python") or language in ("pypy", "pypy3", "ipython"):
         found = python_effects(code)
-        if found is not None:
-            return tuple(found)
-    return tuple(script_effects(code))
+    if found is None:
+        found = script_effects(code)
+    head = code[:MAX_CODE]
+    if _READS_STDIN.search(head) and _RUNS_COMPUTED.search(head):
+        found.append(("runs-stdin", "its input"))
+    return tuple(found)
