@@ -25,6 +25,7 @@ NAMES_FILE = Path(__file__).resolve().parent.parent / "rules" / "secret_variable
 # HTTP clients, raw sockets and DNS lookups; not ssh, gh or aws, where a credential passed
 # on (`gh secret set K --body "$TOKEN"`) is usually the point.
 _SENDERS = DOWNLOADERS | NET_CLIENTS | {"dig", "nslookup", "host", "drill", "kdig", "ping"}
+_DNS = frozenset({"dig", "nslookup", "host", "drill", "kdig"})
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]{0,63})")
 _HOST = re.compile(r"^(?:[a-z][\w+.-]*://)?(?:[^/@\s]*@)?([^/:?#\s]+)", re.I)
 _MAX_WORD = 4096
@@ -41,6 +42,18 @@ def _own_service(name: str, hosts: list[str]) -> bool:
     """GITHUB_TOKEN sent to api.github.com, TELEGRAM_BOT_TOKEN to api.telegram.org."""
     prefix = name.split("_", 1)[0].lower()
     return len(prefix) >= 3 and any(prefix in host for host in hosts)
+
+
+# Where a credential is expected: this machine, and the token endpoints of a login flow.
+_EXPECTED = re.compile(
+    r"^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)$|oauth|^login\.|^sso\.|^auth\.|^accounts\.",
+    re.I,
+)
+
+
+def _destination(raw: str, name: str) -> bool:
+    """`curl "$SLACK_WEBHOOK_URL" -d ...`: the variable is where the request goes, not data."""
+    return re.match(r"^[\"']?\$\{?" + re.escape(name) + r"\b", raw) is not None
 
 
 def _in_userinfo(raw: str, name: str) -> bool:
@@ -64,7 +77,9 @@ def sends_secret_variable(walker: Walk) -> Iterator[Hit]:
         hosts = [
             m.group(1).lower()
             for w in inv.args
-            if not w.text.startswith("-") and (m := _HOST.match(w.text)) and "." in m.group(1)
+            if not w.text.startswith("-")
+            and (m := _HOST.match(w.text))
+            and ("." in m.group(1) or m.group(1).lower() == "localhost")
         ]
         for i, (word, raw) in enumerate(zip(inv.args, raws, strict=True)):
             if "$" not in raw or len(raw) > _MAX_WORD:
@@ -77,7 +92,9 @@ def sends_secret_variable(walker: Walk) -> Iterator[Hit]:
                 name = m.group(1)
                 if not names.fullmatch(name) or _in_userinfo(raw, name):
                     continue
-                if _own_service(name, hosts):
+                if _own_service(name, hosts) or (hosts and all(_EXPECTED.search(h) for h in hosts)):
+                    continue
+                if inv.name not in _DNS and _destination(raw, name):
                     continue
                 yield word.span, _show(f"{inv.name} … ${name}")
                 return
