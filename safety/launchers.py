@@ -24,6 +24,7 @@ class Launcher:
     value_options: frozenset[str]
     skip: int
     pattern: re.Pattern[str] | None
+    string: bool = False  # the first word left is a shell command string, not argv
 
 
 def _launcher(spec: dict[str, Any]) -> Launcher:
@@ -35,6 +36,7 @@ def _launcher(spec: dict[str, Any]) -> Launcher:
         value_options=frozenset(str(o) for o in spec.get("value_options", ())),
         skip=int(spec.get("skip", 0)),
         pattern=re.compile(pattern, re.S) if pattern else None,
+        string=bool(spec.get("string", False)),
     )
 
 
@@ -81,6 +83,8 @@ def _code(launcher: Launcher, args: list[Word]) -> tuple[Word | None, list[Word]
     if i < len(rest) and rest[i].text == "--":
         i += 1
     words = rest[i + launcher.skip :]
+    if launcher.string:
+        return (_extract(launcher, words[0]) if words else None), []
     return None, words
 
 
