@@ -9,6 +9,7 @@ through patterns over the source.
   fork-loop      forks or starts processes in an endless loop
   alloc-loop     allocates memory in an endless loop
   runs-stdin     runs what arrives on its standard input as code or a command
+  saved          writes a download to the file in detail
 Shell commands the code runs with a literal string come back as ("shell", command), so the
 walker can judge them like any other command.
 """
@@ -232,6 +233,7 @@ class _Python(ast.NodeVisitor):
                 arg = self.text(self.names[first.id])
             if _DECODERS.search(arg) or _FETCHERS.search(arg):
                 self.effects.append(("decoded-exec", name))
+        self._file_effects(node, name, short)
         if short in ("urlretrieve", "download_file", "download") and len(node.args) > 1:
             saved = self.value(node.args[1])
             if saved:
@@ -243,6 +245,32 @@ class _Python(ast.NodeVisitor):
             if secret is not None:
                 self.effects.append(("secret-exfil", secret))
         self.generic_visit(node)
+
+    def _file_effects(self, node: ast.Call, name: str, short: str) -> None:
+        """Files written or made writable: `open(p, 'a').write(s)`, `Path(p).write_text(s)`,
+        `os.chmod(p, 0o777)`."""
+        first = node.args[0] if node.args else None
+        func = node.func
+        if short in ("write", "writelines") and isinstance(func, ast.Attribute):
+            opener = func.value
+            if isinstance(opener, ast.Call) and _dotted(opener.func) in ("open", "io.open"):
+                path = self.value(opener.args[0] if opener.args else None)
+                mode = self.value(opener.args[1]) if len(opener.args) > 1 else None
+                for kw in opener.keywords:
+                    if kw.arg == "mode":
+                        mode = self.value(kw.value)
+                if path and mode and any(m in mode for m in "wa+x"):
+                    self.effects.append(_file_write(path, self.value(first), "a" in mode))
+        elif short in ("write_text", "write_bytes") and isinstance(func, ast.Attribute):
+            opener = func.value
+            if isinstance(opener, ast.Call):
+                path = self.value(opener.args[0] if opener.args else None)
+                if path:
+                    self.effects.append(_file_write(path, self.value(first), False))
+        elif name in ("os.chmod", "chmod", "os.lchmod") and len(node.args) > 1:
+            target, bits = self.value(first), node.args[1]
+            if target and isinstance(bits, ast.Constant) and isinstance(bits.value, int):
+                self.effects.append(_chmod(target, format(bits.value, "o")))
 
     def _secret_in(self, nodes: list[ast.AST], depth: int = 0) -> str | None:
         """A credential path named anywhere in these expressions (open('~/.ssh/id_rsa'))."""
@@ -322,6 +350,18 @@ class _Python(ast.NodeVisitor):
         if any(_FOREVER_ITERS.match(self.text(g.iter).replace(" ", "")) for g in gens):
             self._loop_effects([elt])
         self.generic_visit(node)
+
+
+def _file_write(path: str, content: str | None, append: bool) -> Effect:
+    """A file the code writes, as the shell command that does the same, so the shell's rules
+    (start-up files, authorized_keys, system and account files) judge it. Unknown text is
+    written as `?`: never an everyday line."""
+    text = "?" if content is None else content
+    return ("shell", f"printf '%s\\n' {_quote(text)} {'>>' if append else '>'} {_quote(path)}")
+
+
+def _chmod(path: str, mode: str) -> Effect:
+    return ("shell", f"chmod {_quote(mode)} {_quote(path)}")
 
 
 def _quote(item: str) -> str:
@@ -528,6 +568,67 @@ def _listed_deletions(code: str) -> list[Effect]:
 
 _QUOTED = re.compile(r"(['\"])[^'\"\n]{1,200}\1(?:\s*(?:\+|\.)\s*['\"][^'\"\n]{1,200}['\"])*")
 
+# Files written by Node, Ruby, PHP (path first, text second) and Perl's open modes.
+_WRITE_CALL = re.compile(
+    r"(?P<append>appendFileSync|appendFile|file_put_contents(?=[^;]*FILE_APPEND))\s*\(|"
+    r"(?:writeFileSync|writeFile|outputFileSync|Deno\.writeTextFileSync|Deno\.writeTextFile|"
+    r"File\.write|IO\.write|file_put_contents|Bun\.write)\s*\(?\s*"
+)
+_PERL_OPEN = re.compile(
+    r"\bopen\s*\(?\s*(?:my\s+)?[$\w]+\s*,\s*(?:(['\"])(?P<mode>\+?>>?)\1\s*,\s*(?P<path3>[^,;)]+)|"
+    r"(['\"])(?P<mode2>\+?>>?)\s*(?P<path2>[^'\"]+)\4)"
+)
+_SAVES_DOWNLOAD = re.compile(
+    r"\b(?:getstore|mirror|download_file|urlretrieve)\s*\(\s*|createWriteStream\s*\(\s*|"
+    r"IO\.copy_stream\s*\(\s*(?=URI)"
+)
+_CHMOD_CALL = re.compile(r"\b(?:chmodSync|chmod|File\.chmod|FileUtils\.chmod)\s*\(?\s*")
+
+
+def _file_effects(code: str) -> list[Effect]:
+    out: list[Effect] = []
+    for m in _WRITE_CALL.finditer(code):
+        items = _call_arguments(code, m.end())
+        path = _resolve(items[0]) if items else None
+        if path is None and items and _HOME_EXPR.search(items[0]):
+            path = _flatten(items[0])
+        if path and len(items) > 1 and _FETCH.search(items[1]):
+            out.append(("saved", path))
+        if path:
+            content = _resolve(items[1]) if len(items) > 1 else None
+            append = bool(m.group("append")) or any(
+                re.search(r"mode:\s*['\"]a|flag:\s*['\"]a|FILE_APPEND", i) for i in items[2:]
+            )
+            out.append(_file_write(path, content, append))
+    # Downloads written to a file: getstore(url, file), createWriteStream(file) fed by a fetch,
+    # File.write(file, Net::HTTP.get(...)). Running that file later runs the download.
+    for m in _SAVES_DOWNLOAD.finditer(code):
+        items = _call_arguments(code, m.end())
+        index = 0 if m.group(0).startswith("createWriteStream") else 1
+        saved = _resolve(items[index]) if len(items) > index else None
+        if saved and (index == 1 or _FETCH.search(code)):
+            out.append(("saved", saved))
+    for m in _PERL_OPEN.finditer(code):
+        mode = m.group("mode") or m.group("mode2") or ">"
+        raw = m.group("path3") or m.group("path2") or ""
+        path = _resolve(raw) or _flatten(raw)
+        if path:
+            out.append(_file_write(path, None, ">>" in mode))
+    for m in _CHMOD_CALL.finditer(code):
+        items = _call_arguments(code, m.end())
+        if len(items) < 2:
+            continue
+        first, second = items[0].strip(), items[1].strip()
+        mode_text, path_text = (
+            (first, second) if re.fullmatch(r"0o?[0-7]{3,4}", first) else (second, first)
+        )
+        mode = re.fullmatch(r"0?o?([0-7]{3,4})|['\"]([0-7]{3,4})['\"]", mode_text)
+        path = _resolve(path_text)
+        if mode and path:
+            out.append(_chmod(path, mode.group(1) or mode.group(2)))
+    return out
+
+
 # Names bound to a module (`const cp = require('child_process')`, `import * as f from 'fs'`)
 # or to pieces of one (`const {execSync: run} = require('child_process')`), and variables
 # holding the home directory (`my $h = $ENV{HOME}`): written back in full before the code is
@@ -556,7 +657,35 @@ def _rename(code: str, after: int, name: str, full: str, call_only: bool = False
     return code[:after] + re.sub(pattern, lambda _m: full, code[after:])
 
 
+_EXPANDS = re.compile(
+    r"(?:File\.expand_path|os\.path\.expanduser|path\.resolve|Pathname\.new)\(\s*(['\"])([^'\"]*)\1\s*\)"
+)
+# Variables holding decoded text, a download or a command's output (`b = Buffer.from(.., 'base64')`,
+# `my $c = `curl ...``): handing one to a shell or eval runs what nobody has read.
+_TAINTED_VAR = re.compile(
+    r"(?:\b(?:my|our|local|const|let|var)\s+)?([$]?[A-Za-z_]\w*)\s*=\s*(?P<value>[^;\n]{0,300})"
+)
+_TAINTS = re.compile(
+    r"decode_base64|base64_decode|decode64|b64decode|Buffer\.from\([^)]*(?:base64|hex)|atob\(|"
+    r"fetch\(|https?\.get|Net::HTTP|URI\.open|LWP::Simple|\bget\(\s*['\"]https?|HTTP::Tiny|"
+    r"^`|^qx|^%x|`curl|`wget|readFileSync\(\s*['\"]/dev/stdin"
+)
+_RUNS_VAR = (
+    r"(?:\bexecSync|\bexec|\bspawnSync|\bsystem|\bpopen|\beval|\bFunction|IO\.popen)\s*\(?\s*"
+)
+
+
+def _runs_tainted(code: str) -> bool:
+    for m in _TAINTED_VAR.finditer(code):
+        if _TAINTS.search(m.group("value").strip()):
+            later = code[m.end() :]
+            if re.search(_RUNS_VAR + re.escape(m.group(1)) + r"\b", later):
+                return True
+    return False
+
+
 def _normalise(code: str) -> str:
+    code = _EXPANDS.sub(lambda m: m.group(1) + m.group(2) + m.group(1), code)
     if "require" in code or "import" in code:
         for m in list(_JS_ALIAS.finditer(code)) + list(_JS_IMPORT.finditer(code)):
             code = _rename(code, m.end(), m.group(1), _module_name(m.group(2)))
@@ -576,7 +705,7 @@ def _normalise(code: str) -> str:
 
 def script_effects(code: str) -> list[Effect]:
     code = _normalise(code[:MAX_CODE])
-    out: list[Effect] = _listed_deletions(code)
+    out: list[Effect] = _listed_deletions(code) + _file_effects(code)
     for m in _TREE_CALL.finditer(code):
         arg = _call_argument(code, m.end())
         if not arg.strip():
@@ -603,6 +732,7 @@ def script_effects(code: str) -> list[Effect]:
     if (
         _DECODED_EXEC.search(code)
         or _EVAL_OUTPUT.search(code)
+        or _runs_tainted(code)
         or (fetches and (_EVALS.search(code) or _EXEC_COMPUTED.search(code)))
     ):
         out.append(("decoded-exec", "decoded or downloaded code"))
