@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from safety.checks.base import DELETERS, PERMS, Hit, _hit, only
@@ -92,8 +93,13 @@ def _history(path: str, cwd: str | None) -> bool:
     return is_history_file(path)
 
 
+# Rotated, compressed copies of a log (`access.log.3.gz`, `syslog.1`, `auth.log-20240101`):
+# removing those is housekeeping, not hiding what happened.
+_ROTATED = re.compile(r"\.(gz|xz|bz2|zst|lz4|old|\d+)$|-\d{8}$")
+
+
 def _logs(path: str, cwd: str | None) -> bool:
-    return classify(path, cwd) is Place.LOGS
+    return classify(path, cwd) is Place.LOGS and not _ROTATED.search(path)
 
 
 def _sysrq(path: str, cwd: str | None) -> bool:
