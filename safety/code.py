@@ -658,7 +658,8 @@ def _rename(code: str, after: int, name: str, full: str, call_only: bool = False
 
 
 _EXPANDS = re.compile(
-    r"(?:File\.expand_path|os\.path\.expanduser|path\.resolve|Pathname\.new)\(\s*(['\"])([^'\"]*)\1\s*\)"
+    r"(?:File\.expand_path|os\.path\.expanduser|path\.resolve|Pathname\.new|\bglob)"
+    r"\(\s*(['\"])([^'\"*?\[]*)\1\s*\)"
 )
 # Variables holding decoded text, a download or a command's output (`b = Buffer.from(.., 'base64')`,
 # `my $c = `curl ...``): handing one to a shell or eval runs what nobody has read.

@@ -6,7 +6,9 @@ from safety.facts import DYN, DYN_SET, PATH_MARK, Span, Word
 
 Hit = tuple[Span, str]
 
-DELETERS = frozenset({"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred"})
+DELETERS = frozenset(
+    {"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred", "tar", "bsdtar", "gtar", "zip"}
+)
 PERMS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr"})
 _K8S = frozenset({"kubectl", "oc", "k", "microk8s.kubectl", "k3s"})
 _DOCKER = frozenset({"docker", "podman", "nerdctl", "docker-compose"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,27 @@ def delete_targets(inv: Invocation) -> Iterator[tuple[Word, bool]]:
         operands = [a for a in args if not a.text.startswith("-")]
         if len(operands) >= 2 and ":" not in operands[-1].text:
             yield operands[-1], True
+    elif name in ("tar", "bsdtar", "gtar") and any(a.text == "--remove-files" for a in args):
+        # Archiving with --remove-files deletes what went into the archive.
+        texts = [a.text for a in args]
+        skip = {i + 1 for i, t in enumerate(texts) if t in ("-f", "--file", "-C", "--directory")}
+        bundled_f = next((i for i, t in enumerate(texts) if re.fullmatch(r"-?[a-zA-Z]*f", t)), None)
+        if (
+            bundled_f is not None
+            and bundled_f > 0
+            or (bundled_f == 0 and not texts[0].startswith("--"))
+        ):
+            skip.add(bundled_f + 1)
+        for i, word in enumerate(args):
+            if i not in skip and not word.text.startswith("-") and i > 0:
+                yield word, True
+    elif name == "zip" and any(
+        a.text.startswith("-") and not a.text.startswith("--") and "m" in a.text for a in args
+    ):
+        # zip -m moves the files into the archive: the first operand is the archive.
+        operands = [a for a in args if not a.text.startswith("-")]
+        for word in operands[1:]:
+            yield word, True
     elif name == "shred":
         # Shredding destroys the contents whether or not -u then unlinks the file.
         opts = parse_options(args, short_arg="nsx", longs={"iterations": "n", "size": "s"},

@@ -76,7 +76,9 @@ def _clean_force(args: list[Word]) -> bool:
     )
     longs = {a.text for a in args if a.text.startswith("--")}
     dry = "n" in flags or "--dry-run" in longs
-    return ("f" in flags or "--force" in longs) and not dry
+    # -X removes only what .gitignore names (build output); -x takes untracked work too.
+    only_ignored = "X" in flags and "x" not in flags
+    return ("f" in flags or "--force" in longs) and not dry and not only_ignored
 
 
 # The git argument tests a data rule's git_sub may name (safety/checks/named.py).

@@ -18,6 +18,7 @@ from safety.paths import (
     is_device,
     is_history_file,
     is_local_install,
+    is_secret,
     is_startup_file,
     normalise,
 )
@@ -126,6 +127,21 @@ def writes_system_file(inv: Invocation) -> Iterator[Hit]:
     for word, how in write_targets(inv):
         if _system_file(word.text, inv.cwd) and not everyday_edit(inv, word, how):
             yield _hit(word)
+
+
+def _keys_or_documents(path: str, cwd: str | None) -> bool:
+    """A credential, or keys and documents in a home: emptying one loses it like deleting."""
+    return is_secret(path) or classify(path, cwd) is Place.HOME_DATA
+
+
+_EMPTY_KEYS = writes_where(_keys_or_documents, truncate_only=True)
+
+
+def empties_keys(inv: Invocation) -> Iterator[Hit]:
+    """`cp /dev/null ~/.ssh/id_rsa`, `: > ~/.aws/credentials`. Shredding is asked for by name
+    and judged by the deletion rules."""
+    if inv.name not in ("shred", "srm", "wipe"):
+        yield from _EMPTY_KEYS(inv)
 
 
 # The places a data rule's writes_where may name (safety/checks/named.py).
