@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from safety.checks.base import Hit, _program, _show
@@ -23,7 +24,8 @@ MAX_TEXT = 20_000  # characters of one written file that are judged
 _WRITERS = frozenset({"echo", "printf", "cat", "tee"})
 # A crontab line: five schedule fields or an @word, then the command.
 _CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})(?P<command>.+)$")
-_depth = [0]  # judging a file may meet another file: go one level deep only
+# Judging a file may meet another written file: go one level deep only.
+_DEPTH: ContextVar[int] = ContextVar("staged_depth", default=0)
 
 
 def _written(inv: Invocation) -> list[tuple[str, str]]:
@@ -79,11 +81,11 @@ def _worst(text: str) -> str | None:
 
 
 def _judged(text: str, as_crontab: bool) -> str | None:
-    _depth[0] += 1
+    token = _DEPTH.set(_DEPTH.get() + 1)
     try:
         return _worst(_commands(text, as_crontab))
     finally:
-        _depth[0] -= 1
+        _DEPTH.reset(token)
 
 
 def _hooks_path(inv: Invocation) -> list[str]:
@@ -98,7 +100,7 @@ def _hooks_path(inv: Invocation) -> list[str]:
 
 @_program
 def runs_written_file(walker: Walk) -> Iterator[Hit]:
-    if _depth[0] > 1:
+    if _DEPTH.get() > 1:
         return
     files: dict[str, str] = {}
     hooks: set[str] = set()  # folders `git config core.hooksPath` pointed at
