@@ -33,11 +33,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        parsed: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:  # a broken data file is a bug: say which
         raise ValueError(f"{path}: {exc}") from exc
-    _store(cache, key, data)
-    return data
+    _store(cache, key, parsed)
+    return parsed
 
 
 def _store(cache: Path, key: tuple[Any, ...], data: dict[str, Any]) -> None:

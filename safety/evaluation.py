@@ -4,12 +4,16 @@ expansions, command substitutions, splitting, braces), and what assignments bind
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from safety.dataflow import assign
 from safety.expand import brace_expand, unescape_word
 from safety.facts import DYN, DYN_SET, PATH_MARK, SECRET_VAR, UNKNOWN_VAR, Word
 from safety.textops import decode_escapes
-from safety.walk_state import POSITIONAL, Ctx, Node, Val, WalkState, fresh
+from safety.walk_state import POSITIONAL, Ctx, Val, WalkState, fresh
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 _MARKERS = frozenset((DYN, DYN_SET, PATH_MARK))
 _SUBSTITUTIONS = ("command_substitution", "process_substitution")
@@ -149,7 +153,10 @@ class Evaluation(WalkState):
             else:
                 stack.extend(reversed(child.children))
 
-    def eval_parts(self, children: Node, ctx: Ctx, quoted: bool, strip_quotes: Node = None) -> Val:
+    def eval_parts(
+        self, children: list[Node], ctx: Ctx, quoted: bool, strip_quotes: Node | None = None
+    ) -> Val:
+        """The parts of a concatenation or string, joined; `strip_quotes` is the string node."""
         texts: list[str] = []
         split = subst = download = secret = whole = unknown = array = False
         last_end: int | None = None

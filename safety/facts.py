@@ -62,7 +62,6 @@ class Invocation:
     span: Span
     redirects: list[Redirect] = field(default_factory=list)
     assigns: list[tuple[str, Word]] = field(default_factory=list)  # NAME=value prefixes
-    unit: int = 0  # top-level statement it belongs to
     pipe: int | None = None  # pipeline id, shared by the stages of one pipeline
     stage: int = 0  # position within that pipeline
     stdin_kind: str | None = None  # 'pipe' | 'heredoc' | 'herestring' | 'file'

@@ -51,7 +51,7 @@ def _fill(text: str, token: str, value: str, tail: str) -> str:
     return "".join(out)
 
 
-def _placed(inv: Invocation, ctx: Ctx) -> Invocation:
+def stamped(inv: Invocation, ctx: Ctx) -> Invocation:
     """`inv` stamped with where it runs: its wrappers, pipe, loop, function and directory."""
     place = (
         ctx.via + inv.via,
@@ -68,16 +68,30 @@ def _placed(inv: Invocation, ctx: Ctx) -> Invocation:
     if place == built:
         return inv  # most commands stand at the top, as built: skip a second construction
     via, pipe, stage, pipe_size, background, infinite, function, cwd = place
-    return replace(
-        inv,
-        via=via,
+    # Every field spelled out, not dataclasses.replace (which looks each one up by name):
+    # this runs for every command in a pipe, wrapper or function. tests/test_safety_walk.py
+    # fails if a field of Invocation is left out here.
+    return Invocation(
+        argv=inv.argv,
+        span=inv.span,
+        redirects=inv.redirects,
+        assigns=inv.assigns,
         pipe=pipe,
         stage=stage,
+        stdin_kind=inv.stdin_kind,
+        stdin_text=inv.stdin_text,
+        stdin_download=inv.stdin_download,
+        stdin_decoded=inv.stdin_decoded,
+        stdin_secret=inv.stdin_secret,
+        stdin_paths=inv.stdin_paths,
         pipe_size=pipe_size,
+        via=via,
         background=background,
         in_infinite_loop=infinite,
         function=function,
         cwd=cwd,
+        extra_args=inv.extra_args,
+        selective=inv.selective,
     )
 
 
@@ -113,7 +127,7 @@ class Recording(WalkState):
         if len(self.invocations) >= MAX_INVOCATIONS:
             self.truncated = True
             return Flow()
-        inv = _placed(inv, ctx)
+        inv = stamped(inv, ctx)
         self.invocations.append(inv)
         if not inv.argv:
             return Flow()
@@ -127,16 +141,19 @@ class Recording(WalkState):
         if name == "cd":
             ctx.cwd[0] = changed_directory(inv, ctx.cwd[0])
         read_into(ctx.env, inv)
+        # Code this command hands on runs inside its wrappers too: `sudo sh -c CODE`,
+        # `xargs sh -c CODE`, `ssh host 'sh -c CODE'`.
+        inside = ctx if inv.via == ctx.via else ctx.but(via=inv.via)
         if name == "alias":
             for word in inv.args:
                 _alias, eq, value = word.text.partition("=")
                 if eq and value:
-                    self.nested(value, word, ctx, "alias")
-        self.follow_installed(inv, ctx)
+                    self.nested(value, word, inside, "alias")
+        self.follow_installed(inv, inside)
         inner = unwrap(inv) if follow else None
         if inner is not None:
-            return self._wrapped(inv, inner, ctx)
-        self.follow_code(inv, ctx)
+            return self._wrapped(inv, inner, ctx, inside)
+        self.follow_code(inv, inside)
         return output(inv)
 
     def _count_self_call(self, inv: Invocation, ctx: Ctx) -> None:
@@ -151,8 +168,9 @@ class Recording(WalkState):
                 self_background=fd.self_background or inv.background or ctx.infinite,
             )
 
-    def _wrapped(self, inv: Invocation, inner: Inner, ctx: Ctx) -> Flow | Invocation:
-        """What a wrapper runs: the command to record next, or the code handed to a shell."""
+    def _wrapped(self, inv: Invocation, inner: Inner, ctx: Ctx, inside: Ctx) -> Flow | Invocation:
+        """What a wrapper runs: the command to record next (stamped in `ctx`, as `inv` was), or
+        the code handed to a shell (walked `inside` the wrappers around `inv`)."""
         if inner.argv is not None and inner.placeholder is not None:
             token = inner.placeholder
             if inv.stdin_text is not None:
@@ -210,9 +228,10 @@ class Recording(WalkState):
                 selective=inner.selective,
             )
         if inner.source is not None:
-            self.nested(inner.source.text, inner.source, ctx, inner.wrapper)
+            self.nested(inner.source.text, inner.source, inside, inner.wrapper)
         elif inner.source_words:
             first, last = inner.source_words[0], inner.source_words[-1]
             joined = " ".join(w.text for w in inner.source_words)
-            self.nested(joined, Word(joined, (first.span[0], last.span[1])), ctx, inner.wrapper)
+            span = (first.span[0], last.span[1])
+            self.nested(joined, Word(joined, span), inside, inner.wrapper)
         return Flow()

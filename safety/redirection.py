@@ -5,12 +5,15 @@ targets as words."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from safety.dataflow import piped, reads_secret_file
 from safety.facts import Invocation, Redirect, Word
 from safety.paths import is_secret
-from safety.walk_state import Ctx, Flow, Node, WalkState, fresh
+from safety.walk_state import Ctx, Flow, WalkState, fresh
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 _BACKQUOTED = re.compile(r"(?<!\\)`((?:\\.|[^`\\]){1,4000})`", re.S)
 STATEMENT_SKIP = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
@@ -58,9 +61,7 @@ class Redirection(WalkState):
         kind = "heredoc" if first_stdin is not None else None
         acc = Flow()
         for i, (stage, redirects) in enumerate(stages):
-            sub = replace(
-                ctx, pipe=pid, stage=i, pipe_size=len(stages), stdin=flow, stdin_kind=kind
-            )
+            sub = ctx.but(pipe=pid, stage=i, pipe_size=len(stages), stdin=flow, stdin_kind=kind)
             out = self.walk_body(stage, sub, redirects) if redirects else self.walk(stage, sub)
             acc = piped(acc, out)
             flow = acc
@@ -90,12 +91,10 @@ class Redirection(WalkState):
             pid = self.pipes
             stages = [st for node_ in continuation for st in self.stages_of(node_, ctx)]
             size = len(stages) + 1
-            first = replace(
-                ctx, pipe=pid, stage=0, pipe_size=size, stdin=stdin, stdin_kind="heredoc"
-            )
+            first = ctx.but(pipe=pid, stage=0, pipe_size=size, stdin=stdin, stdin_kind="heredoc")
             acc = self.walk_body(body, first, redirects)
             for i, (stage, extra) in enumerate(stages, start=1):
-                sub = replace(ctx, pipe=pid, stage=i, pipe_size=size, stdin=acc, stdin_kind="pipe")
+                sub = ctx.but(pipe=pid, stage=i, pipe_size=size, stdin=acc, stdin_kind="pipe")
                 out = self.walk_body(stage, sub, extra) if extra else self.walk(stage, sub)
                 acc = piped(acc, out)
             flow = acc
@@ -108,7 +107,7 @@ class Redirection(WalkState):
         elif body is not None:
             sub = ctx
             if stdin is not None:
-                sub = replace(ctx, stdin=stdin, stdin_kind="heredoc")
+                sub = ctx.but(stdin=stdin, stdin_kind="heredoc")
             flow = self.walk_body(body, sub, redirects)
         else:
             self.add(Invocation(argv=[], span=self.span_of(node, ctx), redirects=redirects), ctx)
@@ -133,7 +132,7 @@ class Redirection(WalkState):
         for r in redirects:
             if r.op == "<" and r.target is not None and r.fd in (None, "0"):
                 # `while read l; do ...; done < file`: the loop reads the file.
-                ctx = replace(ctx, stdin=Flow(secret=is_secret(r.target.text)), stdin_kind="file")
+                ctx = ctx.but(stdin=Flow(secret=is_secret(r.target.text)), stdin_kind="file")
         return self.walk(body, ctx)
 
     def heredoc(self, node: Node, ctx: Ctx) -> tuple[Redirect, str, list[Node], list[Node]]:

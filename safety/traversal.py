@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from safety import grammar
 from safety.dataflow import reads_secret_file, redirected_stdin
@@ -25,7 +25,10 @@ from safety.keywords import blank_prefix_keywords
 from safety.lexer import scan
 from safety.redirection import STATEMENT_SKIP
 from safety.source import Mapper, split_chunks
-from safety.walk_state import DEFAULT_ENV, Ctx, Flow, Node, WalkState, fresh
+from safety.walk_state import DEFAULT_ENV, Ctx, Flow, WalkState, fresh
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 from safety.wrappers import leading_assignments
 
 MAX_DEPTH = 12  # nested sh -c / eval / substitution levels we follow
@@ -98,7 +101,7 @@ class Traversal(WalkState):
             if root.has_error:
                 bad = first_error(root)
                 self.parse_errors.append(sub_mapper.span(bad.start_byte, bad.end_byte))
-            flow = self.walk_block(root, replace(ctx, mapper=sub_mapper, src=src))
+            flow = self.walk_block(root, ctx.but(mapper=sub_mapper, src=src))
         return flow
 
     def scan_words(self, text: str, mapper: Mapper, ctx: Ctx, limit: int) -> None:
@@ -130,9 +133,7 @@ class Traversal(WalkState):
             sub = ctx
             if segment.pipe is not None:
                 top = max(top, segment.pipe)
-                sub = replace(
-                    ctx, pipe=self.scan_pipes + segment.pipe, stage=segment.stage, pipe_size=2
-                )
+                sub = ctx.but(pipe=self.scan_pipes + segment.pipe, stage=segment.stage, pipe_size=2)
             self.add(inv, sub)
             if self.truncated:
                 break
@@ -150,7 +151,7 @@ class Traversal(WalkState):
             nxt = children[i + 1] if i + 1 < len(children) else None
             sub = ctx
             if nxt is not None and not nxt.is_named and nxt.type == "&":
-                sub = replace(ctx, background=True)
+                sub = ctx.but(background=True)
             flow = self.walk(child, sub)
         return flow
 
@@ -205,7 +206,7 @@ class Traversal(WalkState):
             # Open while its body is walked, so the recorder counts the calls of itself.
             self.functions_open.append(len(self.functions) - 1)
             try:
-                self.walk(body, replace(fresh(ctx), function=name))
+                self.walk(body, fresh(ctx).but(function=name))
             finally:
                 self.functions_open.pop()
         # A record so rules can see the definition (e.g. a function named `rm`).
@@ -268,7 +269,7 @@ class Traversal(WalkState):
             truthy = text in ("true", ":", "[ 1 ]", "((1))", "(( 1 ))", "[[ 1 ]]", "/bin/true")
             until = node.child_count > 0 and node.children[0].type == "until"
             infinite = text in ("false", "/bin/false") if until else truthy
-        self.walk_block(node, replace(ctx, infinite=ctx.infinite or infinite))
+        self.walk_block(node, ctx.but(infinite=ctx.infinite or infinite))
         return Flow()
 
     def walk_command(self, node: Node, ctx: Ctx, redirects: list[Redirect]) -> Flow:
@@ -287,13 +288,13 @@ class Traversal(WalkState):
                 argv.extend(self.words(inner, ctx))
             elif child.is_named and kind not in ("comment",):
                 argv.extend(self.words(child, ctx))
-        stdin, kind = redirected_stdin(redirects, ctx.stdin, ctx.stdin_kind)
+        stdin, stdin_kind = redirected_stdin(redirects, ctx.stdin, ctx.stdin_kind)
         inv = Invocation(
             argv=argv,
             span=self.span_of(node, ctx),
             redirects=redirects,
             assigns=assigns,
-            stdin_kind=kind,
+            stdin_kind=stdin_kind,
             stdin_text=stdin.text if stdin else None,
             stdin_download=bool(stdin and stdin.download),
             stdin_decoded=bool(stdin and stdin.decoded),
@@ -303,7 +304,8 @@ class Traversal(WalkState):
         return self.add(inv, ctx)
 
 
-Step = Callable[[Traversal, Node, Ctx], Flow]
+if TYPE_CHECKING:
+    Step = Callable[[Traversal, Node, Ctx], Flow]
 
 # How each kind of statement node is walked; any other kind is walked as a block.
 _STATEMENTS: dict[str, Step] = {

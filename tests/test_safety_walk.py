@@ -4,13 +4,16 @@ one another only through WalkState, and no import cycle among the safety modules
 from __future__ import annotations
 
 import ast
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, fields
 from pathlib import Path
 
 import pytest
 
+from safety import assess
+from safety.facts import Invocation, Redirect, Word
+from safety.recording import stamped
 from safety.walk import Walker, walk
-from safety.walk_state import WalkState
+from safety.walk_state import WalkState, top_ctx
 
 SAFETY = Path(__file__).resolve().parent.parent / "safety"
 
@@ -41,6 +44,17 @@ def test_each_command_is_stamped_with_where_it_runs() -> None:
     assert rm.background
     tee = next(inv for inv in walked.invocations if inv.name == "tee")
     assert (tee.stage, tee.pipe_size, tee.stdin_kind) == (1, 2, "pipe")
+
+
+def test_code_handed_on_runs_inside_the_wrappers_around_it() -> None:
+    walked = walk("sudo sh -c 'rm -rf /srv/data'")
+    rm = next(inv for inv in walked.invocations if inv.name == "rm")
+    assert rm.via == ("sudo", "sh -c")
+    # A rule that asks how a command was reached sees the whole way.
+    listed = (
+        "git ls-remote --heads origin | awk '{print \":\"$2}' | xargs sh -c 'git push o \"$@\"' _"
+    )
+    assert "git.push-listed" in {f.rule_id for f in assess(listed).findings}
 
 
 def test_what_the_grammar_cannot_read_is_scanned_by_words() -> None:
@@ -125,3 +139,52 @@ def test_the_cycle_check_sees_a_cycle_and_skips_type_checking(tmp_path: Path) ->
     module = tmp_path / "m.py"
     module.write_text("from safety.walk import walk\nif TYPE_CHECKING:\n    import safety.engine\n")
     assert _module_imports(module) == {"safety.walk"}
+
+
+def test_placing_a_command_keeps_every_field_it_was_built_with() -> None:
+    # A non-default value for every field, so a field `stamped` forgets shows up here.
+    built = Invocation(
+        argv=[Word("rm", (0, 2))],
+        span=(0, 2),
+        redirects=[Redirect(">", None, Word("f", (3, 4)), (2, 4))],
+        assigns=[("A", Word("1", (0, 1)))],
+        pipe=7,
+        stage=1,
+        stdin_kind="pipe",
+        stdin_text="x",
+        stdin_download=True,
+        stdin_decoded=True,
+        stdin_secret=True,
+        stdin_paths=["a"],
+        pipe_size=2,
+        via=("sudo",),
+        background=True,
+        in_infinite_loop=True,
+        function="f",
+        cwd="/srv",
+        extra_args=True,
+        selective=True,
+    )
+    assert all(getattr(built, f.name) != f.default for f in fields(Invocation) if f.init)
+    ctx = top_ctx().but(via=("sh -c",), pipe=9, stage=0, pipe_size=3, function="g")
+    ctx.cwd[0] = "/tmp"
+    placed = stamped(built, ctx)
+    place = {"via", "pipe", "stage", "pipe_size", "background", "in_infinite_loop"}
+    place |= {"function", "cwd"}
+    for f in fields(Invocation):
+        if f.name not in place:
+            assert getattr(placed, f.name) == getattr(built, f.name), f.name
+    assert (placed.via, placed.pipe, placed.stage, placed.pipe_size) == (("sh -c", "sudo"), 9, 0, 3)
+    assert (placed.background, placed.in_infinite_loop, placed.function, placed.cwd) == (
+        False,
+        False,
+        "g",
+        "/tmp",
+    )
+
+
+def test_a_context_copy_refuses_a_field_it_does_not_have() -> None:
+    ctx = top_ctx()
+    assert ctx.but(pipe=3).pipe == 3 and ctx.pipe is None
+    with pytest.raises(TypeError):
+        ctx.but(stdinkind="pipe")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from safety.checks.base import DELETERS, Hit, _hit, _program, only
+from safety.checks.base import DELETERS, Hit, InvocationCheck, _hit, _program, only
 from safety.commands import rm_options
 from safety.facts import DYNAMIC_CHARS, Invocation, Word
 from safety.options import parse_options
@@ -76,7 +76,9 @@ def delete_targets(inv: Invocation) -> Iterator[tuple[Word, bool]]:
             yield word, via_find
 
 
-def deletes_place(*places: Place, recursive: bool = True, glob_too: bool = False):  # noqa: ANN201
+def deletes_place(
+    *places: Place, recursive: bool = True, glob_too: bool = False
+) -> InvocationCheck:
     """A check: deletes something in `places` (recursively, unless recursive=False)."""
 
     @only(DELETERS)

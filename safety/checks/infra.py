@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from safety.checks.base import _DB, _DOCKER, _K8S, Hit, _hit, _program, only
+from safety.checks.base import _DB, _DOCKER, _K8S, Hit, InvocationCheck, _hit, _program, only
 from safety.facts import Invocation, Word
 from safety.paths import normalise
 
@@ -38,7 +38,7 @@ def _git(inv: Invocation) -> tuple[str, list[Word]] | None:
     return None
 
 
-def git_sub(sub: str, predicate):  # noqa: ANN001, ANN201
+def git_sub(sub: str, predicate: Callable[[list[Word]], bool]) -> InvocationCheck:
     @only("git")
     def check(inv: Invocation) -> Iterator[Hit]:
         found = _git(inv)

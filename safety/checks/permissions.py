@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from safety.checks.base import PERMS, Hit, _hit, only
+from safety.checks.base import PERMS, Hit, InvocationCheck, _hit, only
 from safety.facts import Invocation, Word
 from safety.options import parse_options
 from safety.paths import Place, classify, is_auth_file, is_local_install
@@ -43,7 +43,7 @@ def _perm_recursive(inv: Invocation) -> bool:
     )
 
 
-def perms_recursive_on(*places: Place):  # noqa: ANN201
+def perms_recursive_on(*places: Place) -> InvocationCheck:
     @only(PERMS)
     def check(inv: Invocation) -> Iterator[Hit]:
         if not _perm_recursive(inv):
@@ -126,7 +126,7 @@ def _world_writable(mode: str) -> bool:
     )
 
 
-def world_writable_recursive(*places: Place):  # noqa: ANN201
+def world_writable_recursive(*places: Place) -> InvocationCheck:
     @only("chmod")
     def check(inv: Invocation) -> Iterator[Hit]:
         mode = _chmod_mode(inv)
@@ -151,7 +151,7 @@ _SHELLISH = re.compile(
 )
 
 
-def setuid(shell_only: bool):  # noqa: ANN201
+def setuid(shell_only: bool) -> InvocationCheck:
     @only("chmod")
     def check(inv: Invocation) -> Iterator[Hit]:
         mode = _chmod_mode(inv)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from safety import exfil
-from safety.checks.base import Hit, _program
+from safety.checks.base import Hit, InvocationCheck, _program
 from safety.commands import NET_CLIENTS, is_shell, reads_code_from_stdin
 from safety.facts import DYN, DYN_SET, Invocation
 from safety.vocabulary import HIDDEN_CHARACTERS
@@ -45,7 +45,7 @@ def fork_bomb_text(walker: Walk) -> Iterator[Hit]:
         yield m.span(), m.group(1)
 
 
-def background_loop(shell_only: bool):  # noqa: ANN201
+def background_loop(shell_only: bool) -> InvocationCheck:
     def check(inv: Invocation) -> Iterator[Hit]:
         if not (inv.in_infinite_loop and inv.background and inv.argv):
             return

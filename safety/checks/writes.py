@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from safety.checks.base import DELETERS, PERMS, Hit, _hit, only
+from safety.checks.base import DELETERS, PERMS, Hit, InvocationCheck, _hit, only
 from safety.checks.deletion import delete_targets
 from safety.checks.permissions import _perm_targets
 from safety.checks.startup import everyday_append
@@ -32,7 +32,12 @@ def writes_device(inv: Invocation) -> Iterator[Hit]:
             yield _hit(word)
 
 
-def writes_where(predicate, *, truncate_only: bool = False, deletes: bool = False):  # noqa: ANN001, ANN201
+def writes_where(
+    predicate: Callable[[str, str | None], bool],
+    *,
+    truncate_only: bool = False,
+    deletes: bool = False,
+) -> InvocationCheck:
     """A check: writes (or, with deletes=True, also deletes) a path matching `predicate`."""
 
     def check(inv: Invocation) -> Iterator[Hit]:
