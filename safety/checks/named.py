@@ -16,7 +16,7 @@ from safety.paths import Place
 # The check modules a rule may name: a fixed list, so a data file cannot import anything else.
 MODULES = frozenset(
     {"accounts", "code", "config_edits", "deletion", "disk", "downloads", "environment", "infra",
-     "net", "network", "permissions", "processes", "secret_vars", "security", "staged",
+     "net", "network", "permissions", "processes", "secret_vars", "security", "staged", "streams",
      "startup", "whole_command", "writes"}
 )  # fmt: skip
 
