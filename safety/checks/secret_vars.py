@@ -81,6 +81,8 @@ def sends_secret_variable(walker: Walk) -> Iterator[Hit]:
             and (m := _HOST.match(w.text))
             and ("." in m.group(1) or m.group(1).lower() == "localhost")
         ]
+        # httpie's `:8000/login` is this machine.
+        hosts += ["localhost" for w in inv.args if re.match(r"^:\d", w.text)]
         for i, (word, raw) in enumerate(zip(inv.args, raws, strict=True)):
             if "$" not in raw or len(raw) > _MAX_WORD:
                 continue

@@ -142,10 +142,18 @@ def _keys_or_documents(path: str, cwd: str | None) -> bool:
 _EMPTY_KEYS = writes_where(_keys_or_documents, truncate_only=True)
 
 
+# Commands that write nothing: their `>` only empties the file.
+_WRITES_NOTHING = frozenset({"", ":", "true", "cp", "truncate"})
+
+
 def empties_keys(inv: Invocation) -> Iterator[Hit]:
-    """`cp /dev/null ~/.ssh/id_rsa`, `: > ~/.aws/credentials`. Shredding is asked for by name
-    and judged by the deletion rules."""
-    if inv.name not in ("shred", "srm", "wipe"):
+    """`cp /dev/null ~/.ssh/id_rsa`, `: > ~/.aws/credentials`, `truncate -s 0 KEY`. A command
+    that writes something into the file (`openssl rand > secret.key`) makes a new one; shredding
+    is asked for by name and judged by the deletion rules."""
+    texts = [w.text for w in inv.args]
+    empty_echo = inv.name == "echo" and all(t == "-n" for t in texts)
+    empty_cat = inv.name == "cat" and texts == ["/dev/null"]
+    if inv.name in _WRITES_NOTHING or empty_echo or empty_cat:
         yield from _EMPTY_KEYS(inv)
 
 
