@@ -251,14 +251,21 @@ def shell_command_string(inv: Invocation) -> Word | None:
     return None
 
 
+_STDIN_FILES = ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+
+
 def reads_code_from_stdin(inv: Invocation) -> bool:
     """Would this shell or interpreter execute whatever arrives on its stdin?"""
     name = inv.name
     args = inv.args
     if name in ("at", "batch"):
-        return not any(a.text == "-f" for a in args)
+        texts = [a.text for a in args]
+        if "-f" not in texts:
+            return True
+        after = texts.index("-f") + 1  # `at -f /dev/stdin`: still the job arriving on stdin
+        return after < len(texts) and texts[after] in ("-", *_STDIN_FILES)
     if name in ("source", "."):
-        return bool(args) and args[0].text in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+        return bool(args) and args[0].text in _STDIN_FILES
     if is_shell(name):
         opts = shell_options(args)
         if "c" in opts.flags:

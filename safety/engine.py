@@ -8,7 +8,7 @@ from safety.facts import Invocation, Walk
 from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
-from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
+from safety.rules import COMMAND_RULES, FALLBACK_RULES, PROGRAM_RULES, Rule
 from safety.source import sanitise
 from safety.walk import walk
 
@@ -141,9 +141,15 @@ def run_rules(walked: Walk, length: int) -> list[Finding]:
     for inv in walked.invocations:
         if inv.args and only_describes(inv):
             continue  # `helm uninstall --help`, `kubectl delete --dry-run=client`: nothing runs
+        judged = False
         for rule in rules_for(inv):
             for span, target in rule.check(inv):
                 record(rule, span, target)
+                judged = True
+        if not judged:  # the safety net: a destructive verb no rule weighed here
+            for rule in FALLBACK_RULES:
+                for span, target in rule.check(inv):
+                    record(rule, span, target)
     for rule in PROGRAM_RULES:
         for span, target in rule.check(walked):
             record(rule, span, target)

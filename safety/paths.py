@@ -56,7 +56,13 @@ def is_local_install(path: str, cwd: str | None = None) -> bool:
     return norm.startswith("/usr/local/") and norm.rstrip("/").count("/") >= 4
 
 
-LOG_TREES: tuple[str, ...] = ("/var/log/", "/var/adm/", "/private/var/log/")
+LOG_TREES: tuple[str, ...] = (
+    "/var/log/",
+    "/var/adm/",
+    "/private/var/log/",
+    "/var/audit/",
+    "/private/var/audit/",
+)
 
 HOME_PARENTS: tuple[str, ...] = ("/home", "/Users", "/root")
 

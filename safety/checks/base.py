@@ -16,7 +16,9 @@ InvocationCheck = Callable[["Invocation"], Iterator[Hit]]
 ProgramCheck = Callable[["Walk"], Iterator[Hit]]
 C = TypeVar("C", bound=Callable[..., Any])
 
-DELETERS = frozenset({"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred"})
+DELETERS = frozenset(
+    {"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred", "tar", "bsdtar", "gtar", "zip"}
+)
 PERMS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr"})
 _K8S = frozenset({"kubectl", "oc", "k", "microk8s.kubectl", "k3s"})
 _DOCKER = frozenset({"docker", "podman", "nerdctl", "docker-compose"})
@@ -57,6 +59,12 @@ def _program(check: C) -> C:
     return check
 
 
+def _fallback(check: C) -> C:
+    """Mark a check as the safety net: it runs on an invocation only when no other rule did."""
+    check.fallback = True  # type: ignore[attr-defined]  # a mark on the function
+    return check
+
+
 def _hit(word: Word) -> Hit:
     return word.span, _show(word.text)
 
@@ -68,3 +76,7 @@ def _show(text: str) -> str:
 
 def is_program_check(check: object) -> bool:
     return bool(getattr(check, "program", False))
+
+
+def is_fallback_check(check: object) -> bool:
+    return bool(getattr(check, "fallback", False))

@@ -67,6 +67,17 @@ def _simple(kind: str) -> InvocationCheck:
 
 
 code_decoded_exec = _simple("decoded-exec")
+
+
+@_only_interpreters
+def code_runs_download(inv: Invocation) -> Iterator[Hit]:
+    """`node -e "exec(readFileSync('/dev/stdin'))" < <(curl ...)`: the download is the program."""
+    if inv.stdin_download:
+        for span, detail in effects_of(inv, "runs-stdin"):
+            yield span, _show(f"{inv.name}: {detail}, a download")
+            return
+
+
 code_env_exfil = _simple("env-exfil")
 code_secret_exfil = _simple("secret-exfil")
 code_fork_loop = _simple("fork-loop")

@@ -67,6 +67,25 @@ def _acl_grants_read_only(inv: Invocation) -> bool:
     return all(p and "w" not in p.lower() for p in perms)
 
 
+# A configuration file under /etc made readable, private or root's own again: routine.
+_SYMBOLIC = r"(?:[ugo]*[-=][rwx]*|a?\+r)"
+_ORDINARY_MODE = re.compile(rf"0?[4-7][0145][0145]|{_SYMBOLIC}(?:,{_SYMBOLIC})*")
+_ROOT_OWNER = re.compile(r"root(?:[:.](?:root|wheel|adm)?)?")
+
+
+def _tidies_config(inv: Invocation, word: Word, recursive: bool) -> bool:
+    path = word.text
+    if recursive or not path.startswith("/etc/") or path.rstrip("/").count("/") < 2:
+        return False
+    if inv.name == "chmod":
+        mode = _chmod_mode(inv)
+        return mode is not None and _ORDINARY_MODE.fullmatch(mode) is not None
+    if inv.name in ("chown", "chgrp"):
+        owners = [w.text for w in inv.args if not w.text.startswith("-")][:1]
+        return bool(owners) and _ROOT_OWNER.fullmatch(owners[0]) is not None
+    return False
+
+
 @only(PERMS)
 def perms_on_system(inv: Invocation) -> Iterator[Hit]:
     if inv.name == "setfacl" and _acl_grants_read_only(inv):
@@ -77,6 +96,8 @@ def perms_on_system(inv: Invocation) -> Iterator[Hit]:
         if is_auth_file(word.text, inv.cwd) or (
             not recursive and is_local_install(word.text, inv.cwd)
         ):
+            continue
+        if _tidies_config(inv, word, recursive):
             continue
         if place is Place.SYSTEM or (not recursive and place in (Place.ROOT, Place.SYSTEM_TOP)):
             yield _hit(word)
