@@ -371,6 +371,9 @@ def _awk_program(args: list[Word]) -> Word | None:
     return opts.operands[0]
 
 
+# dd and its forensic siblings (dcfldd, dc3dd) write where of= (dc3dd also hof=, ofs=, wipe=) says.
+_DD_FAMILY = frozenset({"dd", "dcfldd", "dc3dd"})
+_DD_OUTPUTS = frozenset({"of", "hof", "ofs", "hofs", "wipe", "hwipe"})
 _URL = re.compile(r"^(?:https?|ftp|tftp|file|s3|gs)://|^[\w.-]+\.[a-z]{2,}/", re.I)
 
 
@@ -417,12 +420,14 @@ def write_targets(inv: Invocation) -> Iterator[tuple[Word, str]]:
             yield opts.value("t")[0], how
         elif len(opts.operands) >= 2 or (name == "ln" and opts.operands):
             yield opts.operands[-1], how
-    elif name == "dd":
-        # dd empties its output first unless conv=notrunc says otherwise.
+    elif name in _DD_FAMILY:
+        # dd empties its output first unless conv=notrunc says otherwise; its forensic
+        # siblings take the same operands, and dc3dd's wipe= fills a device with zeros.
         notrunc = any(w.text.startswith("conv=") and "notrunc" in w.text for w in args)
         for word in args:
-            if word.text.startswith("of="):
-                yield Word(word.text[3:], word.span), "write" if notrunc else "truncate"
+            key, eq, value = word.text.partition("=")
+            if eq and key in _DD_OUTPUTS:
+                yield Word(value, word.span), "write" if notrunc else "truncate"
     elif name in ("sed", "gsed", "perl"):
         opts = parse_options(args, short_arg="ef" if name != "perl" else "eEIMm")
         in_place = opts.has("i", "in-place") or any(

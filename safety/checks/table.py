@@ -169,7 +169,13 @@ _H_IS_HOST = frozenset(
      "sqlcmd", "cockroach", "influx", "cqlsh", "memcached-tool"}
 )  # fmt: skip
 # Short options that mean "show what would happen" for these tools only.
-_DRY_SHORT = {"rsync": "n", "git": "n", "make": "n", "apt-get": "s", "apt": "s"}
+# mke2fs -n and mkfs.xfs -N print the layout without writing (mkfs.vfat -n is a label, so
+# only the tools where the letter means that are named).
+_DRY_SHORT = {
+    "rsync": "n", "git": "n", "make": "n", "apt-get": "s", "apt": "s",
+    "mke2fs": "n", "mkfs.ext2": "n", "mkfs.ext3": "n", "mkfs.ext4": "n", "mkfs.xfs": "N",
+    "mkntfs": "n", "mkfs.ntfs": "n", "wipefs": "n", "fsck": "N", "sfdisk": "n",
+}  # fmt: skip
 
 
 def only_describes(inv: Invocation) -> bool:
