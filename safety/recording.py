@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from safety.command_globs import glob_command_names
 from safety.dataflow import changed_directory, output, read_into
+from safety.exfil import secret_content
 from safety.facts import DYN_SET, Invocation, Word
 from safety.walk_state import Ctx, Flow, WalkState
 from safety.wrappers import WRAPPER_NAMES, Inner, unwrap
@@ -234,4 +235,5 @@ class Recording(WalkState):
             joined = " ".join(w.text for w in inner.source_words)
             span = (first.span[0], last.span[1])
             self.nested(joined, Word(joined, span), inside, inner.wrapper)
-        return Flow()
+        # What the handed-on code prints comes back here: `ssh host 'cat .env' | curl ...`.
+        return Flow(secret=secret_content(inv))

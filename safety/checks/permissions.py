@@ -167,7 +167,7 @@ def setuid(shell_only: bool) -> InvocationCheck:
 _ADMIN_GROUPS = {"sudo", "wheel", "admin", "root", "adm", "docker", "lxd", "disk", "shadow"}
 
 
-@only("usermod", "useradd", "gpasswd", "adduser", "addgroup", "dseditgroup")
+@only("usermod", "useradd", "gpasswd", "adduser", "addgroup", "dseditgroup", "dscl")
 def adds_admin(inv: Invocation) -> Iterator[Hit]:
     name = inv.name
     texts = [a.text for a in inv.args]
@@ -192,6 +192,18 @@ def adds_admin(inv: Invocation) -> Iterator[Hit]:
         yield _hit(inv.args[1])
     elif name == "dseditgroup" and "admin" in texts and "-a" in texts:
         yield inv.span, "admin"
+    elif name == "dscl":
+        # macOS directory service: `dscl . -append /Groups/admin GroupMembership guest`.
+        verbs = {t.lstrip("-").lower() for t in texts[1:3]}
+        for i, text in enumerate(texts):
+            group = text.rstrip("/").rsplit("/", 1)[-1]
+            if (
+                verbs & {"append", "merge", "create"}
+                and text.startswith("/Groups/")
+                and group in _ADMIN_GROUPS
+                and any(t in ("GroupMembership", "GroupMembers") for t in texts[i + 1 :])
+            ):
+                yield _hit(inv.args[i])
 
 
 @only("useradd", "usermod", "adduser")
