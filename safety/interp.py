@@ -60,7 +60,10 @@ _SOCKET = re.compile(
 )
 _SPAWN = re.compile(
     r"/bin/(?:ba|z|da|k)?sh\b|\b(?:ba|z)?sh\s+-i\b|pty\.spawn|os\.dup2|dup2|subprocess|"
-    r"child_process|\bexec\s*\(|\bsystem\s*\(|proc_open|popen|spawn\s*\(|cmd\.exe|powershell",
+    r"child_process|\bexec\s*\(|\bsystem\s*\(|proc_open|popen|spawn\s*\(|cmd\.exe|powershell|"
+    # Perl and Ruby call without parentheses (`system $_ while <>`), and wire the socket onto
+    # the standard streams (`STDIN->fdopen($c, r)`, `open(STDIN, ">&S")`).
+    r"\b(?:system|exec)\s*[$\"'`@]|\bfdopen\b|\bopen\s*\(?\s*STD(?:IN|OUT|ERR)\s*,\s*[\"']?[+<>]*&",
 )
 
 

@@ -93,6 +93,25 @@ def deletes_place(
     return check
 
 
+def deletes_tree_under(*, parents: list[str]) -> InvocationCheck:
+    """A check: deletes, recursively, a whole directory directly below one of `parents`
+    (a site under /var/www), or everything in it."""
+    tops = tuple(p.rstrip("/") + "/" for p in parents)
+
+    @only(DELETERS)
+    def check(inv: Invocation) -> Iterator[Hit]:
+        for word, is_recursive in delete_targets(inv):
+            norm = normalise(word.text, inv.cwd).rstrip("/")
+            for top in tops:
+                rest = norm[len(top) :] if norm.startswith(top) else ""
+                whole = rest.removesuffix("/*").removesuffix("/.*")
+                if is_recursive and rest and "/" not in whole and not whole.startswith("."):
+                    yield _hit(word)
+                    break
+
+    return check
+
+
 @only(DELETERS)
 def deletes_all_files(inv: Invocation) -> Iterator[Hit]:
     for word, recursive in delete_targets(inv):
