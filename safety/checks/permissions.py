@@ -167,7 +167,18 @@ def setuid(shell_only: bool) -> InvocationCheck:
 _ADMIN_GROUPS = {"sudo", "wheel", "admin", "root", "adm", "docker", "lxd", "disk", "shadow"}
 
 
-@only("usermod", "useradd", "gpasswd", "adduser", "addgroup", "dseditgroup", "dscl")
+@only(
+    "usermod",
+    "useradd",
+    "gpasswd",
+    "adduser",
+    "addgroup",
+    "dseditgroup",
+    "dscl",
+    "net",
+    "net.exe",
+    "Add-LocalGroupMember",
+)
 def adds_admin(inv: Invocation) -> Iterator[Hit]:
     name = inv.name
     texts = [a.text for a in inv.args]
@@ -192,6 +203,16 @@ def adds_admin(inv: Invocation) -> Iterator[Hit]:
         yield _hit(inv.args[1])
     elif name == "dseditgroup" and "admin" in texts and "-a" in texts:
         yield inv.span, "admin"
+    elif name in ("net", "net.exe") and [t.lower() for t in texts[:2]] == [
+        "localgroup",
+        "administrators",
+    ]:
+        if any(t.lower() == "/add" for t in texts[2:]):
+            yield _hit(inv.args[1])  # Windows: `net localgroup administrators bob /add`
+    elif name == "Add-LocalGroupMember":
+        for i, text in enumerate(texts[:-1]):
+            if text.lower() in ("-group", "-name") and texts[i + 1].lower() == "administrators":
+                yield _hit(inv.args[i + 1])
     elif name == "dscl":
         # macOS directory service: `dscl . -append /Groups/admin GroupMembership guest`.
         verbs = {t.lstrip("-").lower() for t in texts[1:3]}
