@@ -4,6 +4,8 @@ commands installed to run later (crontab input, a unit, a git hook)."""
 
 from __future__ import annotations
 
+import re
+
 from safety import code as code_reader
 from safety import interp, persist
 from safety.checks.startup import appended_text
@@ -18,6 +20,13 @@ from safety.facts import DYN, Invocation, Word
 from safety.paths import normalise
 from safety.source import Mapper, join_continuations
 from safety.walk_state import Ctx, WalkState, fresh
+
+
+def _shell_word(path: str) -> str:
+    """`path` as one shell word; plain paths (`~/Music`, `/var/www`) stay bare so `~` expands."""
+    if re.fullmatch(r"[\w@%+=:,./~*-]+", path):
+        return path
+    return "'" + path.replace("'", "'\\''") + "'"
 
 
 class Handoff(WalkState):
@@ -48,6 +57,9 @@ class Handoff(WalkState):
             for kind, command in code_reader.effects(name, code.text):
                 if kind == "shell":  # a command the code builds: 'rm -rf ' + home
                     self.nested(command, code, ctx, name + " code")
+                elif kind == "delete-tree" and command != "?":
+                    # shutil.rmtree(PATH) is `rm -rf PATH`: the deletion rules judge the place.
+                    self.nested("rm -rf -- " + _shell_word(command), code, ctx, name + " code")
         if inv.stdin_text is not None and reads_code_from_stdin(inv):
             if is_shell(name):
                 self.nested(inv.stdin_text, Word(inv.stdin_text, inv.span), ctx, name + " stdin")

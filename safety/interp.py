@@ -56,14 +56,16 @@ _SOCKET = re.compile(
     r"createConnection|new Socket|socket\.create_connection|/dev/tcp/|Net::(?!HTTP)\w+|\bSocket\b|"
     r"require\(\s*['\"](?:node:)?(?:net|tls)['\"]\s*\)[^;]{0,120}?(?:;.{0,300}?)?"
     r"\.(?:connect|createConnection|createServer|Socket)\b|"
-    r"\bnet\.createServer|\btls\.connect",
+    r"\bnet\.createServer|\btls\.connect|"
+    # gawk's network files and Lua's luasocket.
+    r"/inet6?/tcp/|require\s*\(?\s*['\"]socket['\"]",
 )
 _SPAWN = re.compile(
     r"/bin/(?:ba|z|da|k)?sh\b|\b(?:ba|z)?sh\s+-i\b|pty\.spawn|os\.dup2|dup2|subprocess|"
     r"child_process|\bexec\s*\(|\bsystem\s*\(|proc_open|popen|spawn\s*\(|cmd\.exe|powershell|"
     # Perl and Ruby call without parentheses (`system $_ while <>`), and wire the socket onto
     # the standard streams (`STDIN->fdopen($c, r)`, `open(STDIN, ">&S")`).
-    r"\b(?:system|exec)\s*[$\"'`@]|\bfdopen\b|\bopen\s*\(?\s*STD(?:IN|OUT|ERR)\s*,\s*[\"']?[+<>]*&",
+    r"\b(?:system|exec)\s*[$\"'`@]|\|&\s*getline|\bfdopen\b|\bopen\s*\(?\s*STD(?:IN|OUT|ERR)\s*,\s*[\"']?[+<>]*&",
 )
 
 

@@ -318,7 +318,7 @@ _SECRET_NAMES = frozenset(
         ".netrc", "_netrc", ".git-credentials", ".pgpass", ".my.cnf", ".npmrc", ".pypirc",
         ".vault-token", ".envrc", "credentials.json", "shadow", "gshadow", "master.passwd",
         "environ", ".boto", ".s3cfg", ".dockercfg", "credentials.tfrc.json", "rclone.conf",
-        "wallet.dat", ".htpasswd", "k3s.yaml", "credentials.toml",
+        "wallet.dat", ".htpasswd", "k3s.yaml", "credentials.toml", "debian.cnf",
     }
 )  # fmt: skip
 # System trees holding credentials: mounted cluster and container secrets, TLS private keys,

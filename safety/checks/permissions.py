@@ -201,7 +201,7 @@ def adds_admin(inv: Invocation) -> Iterator[Hit]:
         yield _hit(inv.args[2])
     elif name in ("adduser", "addgroup") and len(texts) == 2 and texts[1] in _ADMIN_GROUPS:
         yield _hit(inv.args[1])
-    elif name == "dseditgroup" and "admin" in texts and "-a" in texts:
+    elif name == "dseditgroup" and "-a" in texts and set(texts) & _ADMIN_GROUPS:
         yield inv.span, "admin"
     elif name in ("net", "net.exe") and [t.lower() for t in texts[:2]] == [
         "localgroup",
