@@ -354,7 +354,7 @@ _SECRET_HINT = re.compile(
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
     r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history|"
     r"boto|s3cfg|tfrc|rclone|wallet|htpasswd|k3s|oci|electrum|ethereum|ovh|cargo|gem|"
-    r"doctl|hub|gh/|glab|op/|\.mc/|containers/auth|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account|"
+    r"doctl|hub|\.config/|\.mc/|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account|"
     r"postgres|pgsql|mysql|mariadb|mongo|redis|/data/db",
     re.I,
 )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from safety.checks.base import Hit, _program, _show
+from safety.checks.base import Hit, _hit, _program, _show, only
 from safety.facts import Invocation
 
 if TYPE_CHECKING:
@@ -77,4 +77,22 @@ def fills_from_device(walker: Walk) -> Iterator[Hit]:
                 (pipeline[0].span[0], pipeline[-1].span[1]),
                 _show(f"… | {pipeline[-1].name} > {target}"),
             )
+            return
+
+
+_SIZE_OPTIONS = ("-l", "--length")
+
+
+@only("fallocate", "mkfile", "xfs_mkfile")
+def size_from_command(inv: Invocation) -> Iterator[Hit]:
+    """`fallocate -l "$(df --output=avail ...)" f`: a size only known when a command runs."""
+    args = inv.args
+    for i, word in enumerate(args):
+        if inv.name == "fallocate":
+            sized = i > 0 and args[i - 1].text in _SIZE_OPTIONS
+            sized = sized or word.text.startswith(("--length=", "-l="))
+        else:
+            sized = not word.text.startswith("-") and all(a.text.startswith("-") for a in args[:i])
+        if sized and word.from_subst and word.dynamic:
+            yield _hit(word)
             return
