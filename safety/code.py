@@ -101,7 +101,8 @@ _ALLOCATES = re.compile(
 _REMOVES = re.compile(r"\b(os\.remove|os\.unlink|\.unlink\(|os\.rmdir|\.rmdir\(|remove\(|unlink\()")
 _LISTS = re.compile(
     r"(?:os\.walk|glob\.glob|glob\.iglob|\bglob|os\.listdir|listdir|os\.scandir|scandir)\(\s*"
-    r"(?:['\"](?P<path>[^'\"]+)['\"]|(?P<home>os\.path\.expanduser\(\s*['\"]~['\"]\s*\)|"
+    r"(?:['\"](?P<path>[^'\"]+)['\"]|os\.path\.expanduser\(\s*['\"](?P<path3>~/[^'\"]+)['\"]\s*\)|"
+    r"(?P<home>os\.path\.expanduser\(\s*['\"]~/?['\"]\s*\)|"
     r"Path\.home\(\)|os\.environ\[['\"]HOME['\"]\]))|"
     r"Path\(\s*['\"](?P<path2>[^'\"]+)['\"]\s*\)(?:\.expanduser\(\))?\.(?:r?glob|iterdir|walk)\(|"
     r"(?P<home2>Path\.home\(\))\.(?:r?glob|iterdir|walk)\("
@@ -381,7 +382,7 @@ def python_effects(code: str, depth: int = 0) -> list[Effect] | None:
         # os.remove over os.walk('/etc'), Path('~').rglob('*'), glob('/usr/*'): a tree, file
         # by file.
         for m in _LISTS.finditer(code):
-            path = m.group("path") or m.group("path2") or ""
+            path = m.group("path") or m.group("path2") or m.group("path3") or ""
             home = m.group("home") or m.group("home2")
             reader.effects.append(("delete-tree", _HOME if home else path))
     try:
