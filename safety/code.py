@@ -450,7 +450,9 @@ _ENV_ALL = re.compile(
 _NET_SEND = re.compile(
     r"fetch\(|https?\.request|https?\.get|axios|XMLHttpRequest|net\.connect|net\.Socket|"
     r"Net::HTTP|HTTParty|Faraday|RestClient|TCPSocket|LWP::UserAgent|HTTP::Tiny|IO::Socket|"
-    r"Mojo::UserAgent|curl|sendmail|Net::SMTP|dgram|WebSocket|socket"
+    r"Mojo::UserAgent|curl|sendmail|Net::SMTP|dgram|WebSocket|socket|"
+    # PHP's stream wrappers fetch a URL with the file functions (the query string carries data).
+    r"(?:file_get_contents|fopen|file)\(\s*['\"](?:https?|ftp)://|fsockopen|stream_socket_client"
 )
 _FORK_FOREVER = re.compile(
     r"(?:while\s*\(?\s*(?:true|1)\s*\)?|loop\s+do|loop\s*\{|for\s*\(\s*;\s*;\s*\)|setInterval\()"
