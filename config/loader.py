@@ -175,35 +175,32 @@ def apply_file(
     warnings[:] = [f"{file}: {warning}" for warning in warnings]
 
 
+# Tables whose keys map one to one onto a settings section: name -> (types, checks).
+PLAIN_TABLES: dict[str, tuple[dict[str, str], Mapping[str, Any]]] = {
+    "embedded": (EMBEDDED_TABLE_TYPES, EMBEDDED_TABLE_CHECKS),
+    "retrieval": (RETRIEVAL_TABLE_TYPES, RETRIEVAL_TABLE_CHECKS),
+    "history": (HISTORY_TABLE_TYPES, {}),
+}
+
+
+def apply_plain_table(settings: Settings, key: str, value: Any, warnings: list[str]) -> None:
+    if not isinstance(value, dict):
+        raise Problem(key, f"expected a table, got {type_name(value)}")
+    types, checks = PLAIN_TABLES[key]
+    section = getattr(settings, key)
+    for name, item in check_table(f"{key}.", value, types, checks, warnings).items():
+        setattr(section, name, item)
+
+
 def apply_tables(settings: Settings, data: dict[str, Any], warnings: list[str]) -> None:
-    known_top = [*TOP_LEVEL_TYPES, "embedded", "retrieval", "history"]
+    known_top = [*TOP_LEVEL_TYPES, *PLAIN_TABLES]
     for key, value in data.items():
         if key == "backend":
             apply_backend(settings, value, warnings)
         elif key == "safety":
             apply_safety(settings, value, warnings)
-        elif key == "embedded":
-            if not isinstance(value, dict):
-                raise Problem("embedded", f"expected a table, got {type_name(value)}")
-            clean = check_table(
-                "embedded.", value, EMBEDDED_TABLE_TYPES, EMBEDDED_TABLE_CHECKS, warnings
-            )
-            for name, item in clean.items():
-                setattr(settings.embedded, name, item)
-        elif key == "retrieval":
-            if not isinstance(value, dict):
-                raise Problem("retrieval", f"expected a table, got {type_name(value)}")
-            clean = check_table(
-                "retrieval.", value, RETRIEVAL_TABLE_TYPES, RETRIEVAL_TABLE_CHECKS, warnings
-            )
-            for name, item in clean.items():
-                setattr(settings.retrieval, name, item)
-        elif key == "history":
-            if not isinstance(value, dict):
-                raise Problem("history", f"expected a table, got {type_name(value)}")
-            clean = check_table("history.", value, HISTORY_TABLE_TYPES, {}, warnings)
-            for name, item in clean.items():
-                setattr(settings.history, name, item)
+        elif key in PLAIN_TABLES:
+            apply_plain_table(settings, key, value, warnings)
         elif key in TOP_LEVEL_TYPES:
             clean = check_table("", {key: value}, TOP_LEVEL_TYPES, TOP_LEVEL_CHECKS, warnings)
             setattr(settings, key, clean[key])

@@ -251,14 +251,21 @@ def shell_command_string(inv: Invocation) -> Word | None:
     return None
 
 
+_STDIN_FILES = ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+
+
 def reads_code_from_stdin(inv: Invocation) -> bool:
     """Would this shell or interpreter execute whatever arrives on its stdin?"""
     name = inv.name
     args = inv.args
     if name in ("at", "batch"):
-        return not any(a.text == "-f" for a in args)
+        texts = [a.text for a in args]
+        if "-f" not in texts:
+            return True
+        after = texts.index("-f") + 1  # `at -f /dev/stdin`: still the job arriving on stdin
+        return after < len(texts) and texts[after] in ("-", *_STDIN_FILES)
     if name in ("source", "."):
-        return bool(args) and args[0].text in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
+        return bool(args) and args[0].text in _STDIN_FILES
     if is_shell(name):
         opts = shell_options(args)
         if "c" in opts.flags:
@@ -364,6 +371,9 @@ def _awk_program(args: list[Word]) -> Word | None:
     return opts.operands[0]
 
 
+# dd and its forensic siblings (dcfldd, dc3dd) write where of= (dc3dd also hof=, ofs=, wipe=) says.
+_DD_FAMILY = frozenset({"dd", "dcfldd", "dc3dd"})
+_DD_OUTPUTS = frozenset({"of", "hof", "ofs", "hofs", "wipe", "hwipe"})
 _URL = re.compile(r"^(?:https?|ftp|tftp|file|s3|gs)://|^[\w.-]+\.[a-z]{2,}/", re.I)
 
 
@@ -410,12 +420,14 @@ def write_targets(inv: Invocation) -> Iterator[tuple[Word, str]]:
             yield opts.value("t")[0], how
         elif len(opts.operands) >= 2 or (name == "ln" and opts.operands):
             yield opts.operands[-1], how
-    elif name == "dd":
-        # dd empties its output first unless conv=notrunc says otherwise.
+    elif name in _DD_FAMILY:
+        # dd empties its output first unless conv=notrunc says otherwise; its forensic
+        # siblings take the same operands, and dc3dd's wipe= fills a device with zeros.
         notrunc = any(w.text.startswith("conv=") and "notrunc" in w.text for w in args)
         for word in args:
-            if word.text.startswith("of="):
-                yield Word(word.text[3:], word.span), "write" if notrunc else "truncate"
+            key, eq, value = word.text.partition("=")
+            if eq and key in _DD_OUTPUTS:
+                yield Word(value, word.span), "write" if notrunc else "truncate"
     elif name in ("sed", "gsed", "perl"):
         opts = parse_options(args, short_arg="ef" if name != "perl" else "eEIMm")
         in_place = opts.has("i", "in-place") or any(

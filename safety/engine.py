@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from safety.checks import command_key
 from safety.checks.table import only_describes
-from safety.facts import Invocation
+from safety.facts import Invocation, Walk
 from safety.intent import intent_findings
 from safety.model import Assessment, Decision, Finding, Policy, Risk
 from safety.policy import decide, resolve_policy
-from safety.rules import COMMAND_RULES, PROGRAM_RULES, Rule
-from safety.source import Mapper, sanitise
-from safety.walker import Ctx, Walker
+from safety.rules import COMMAND_RULES, FALLBACK_RULES, PROGRAM_RULES, Rule
+from safety.source import sanitise
+from safety.walk import walk
 
 # Shells whose syntax the bash grammar reads well enough; others are judged by words only.
 POSIX_LIKE = frozenset(
@@ -81,17 +81,10 @@ def _as_text(command: object) -> str:
 def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
     """Findings for `text` (before policy), and whether the grammar parsed all of it."""
     clean = sanitise(text)
-    walker = Walker(clean, text)
-    try:
-        walker.run()
-    except RecursionError:
-        walker.too_deep.append((0, len(clean)))
-        walker.parse_errors.append((0, len(clean)))
     shell_name = shell.rsplit("/", 1)[-1].lower()
     foreign = shell_name not in POSIX_LIKE
-    if walker.parse_errors or foreign:
-        _scan_words(walker, walker.command)
-    findings = run_rules(walker, len(clean))
+    walked = walk(clean, text, words_only=foreign)
+    findings = run_rules(walked, len(clean))
     if foreign:
         findings.append(
             Finding(
@@ -102,21 +95,8 @@ def analyse(text: str, *, shell: str = "bash") -> tuple[list[Finding], bool]:
                 Risk.MODERATE,
             )
         )
-    parsed = not (walker.parse_errors or walker.long_lines or walker.grammar_missing or foreign)
+    parsed = not (walked.parse_errors or walked.long_lines or walked.grammar_missing or foreign)
     return findings, parsed
-
-
-SCAN_LIMIT = 200_000  # characters the word scan reads of an unparseable command
-
-
-def _scan_words(walker: Walker, text: str) -> None:
-    """Judge text the grammar could not parse by its words, so breakage hides nothing."""
-    try:
-        walker.scan_words(text, Mapper(text, 0, None), Ctx(Mapper("", 0, None), b""), SCAN_LIMIT)
-    except RecursionError:
-        walker.too_deep.append((0, len(text)))
-    if len(text) > SCAN_LIMIT:
-        walker.truncated = True  # the tail is judged by nothing: say so
 
 
 def _commands(rule: Rule) -> frozenset[str] | None:
@@ -147,7 +127,7 @@ def rules_for(inv: Invocation) -> tuple[Rule, ...]:
     return _INDEX.get(command_key(inv.name), _GENERIC)
 
 
-def run_rules(walker: Walker, length: int) -> list[Finding]:
+def run_rules(walked: Walk, length: int) -> list[Finding]:
     seen: dict[tuple[str, tuple[int, int]], Finding] = {}
 
     def record(rule: Rule, span: tuple[int, int], target: str) -> None:
@@ -158,14 +138,20 @@ def run_rules(walker: Walker, length: int) -> list[Finding]:
             message = rule.message.replace("{target}", target)
             seen[key] = Finding(rule.id, rule.category, message, (start, end), rule.risk)
 
-    for inv in walker.invocations:
+    for inv in walked.invocations:
         if inv.args and only_describes(inv):
             continue  # `helm uninstall --help`, `kubectl delete --dry-run=client`: nothing runs
+        judged = False
         for rule in rules_for(inv):
             for span, target in rule.check(inv):
                 record(rule, span, target)
+                judged = True
+        if not judged:  # the safety net: a destructive verb no rule weighed here
+            for rule in FALLBACK_RULES:
+                for span, target in rule.check(inv):
+                    record(rule, span, target)
     for rule in PROGRAM_RULES:
-        for span, target in rule.check(walker):
+        for span, target in rule.check(walked):
             record(rule, span, target)
     return _merge_overlaps(list(seen.values()))
 

@@ -20,7 +20,7 @@ from safety.options import parse_options
 from safety.paths import is_secret, normalise
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 Hit = tuple[Span, str]
 Tainted = Callable[[str], bool]  # extra paths known to hold a credential (copied earlier)
@@ -90,8 +90,11 @@ def _prints_credentials(inv: Invocation) -> bool:
         return len(texts) > 1 and texts[1] in ("export-credentials", "get")
     if name == "gh" and texts[:2] == ["auth", "token"]:
         return True
-    if name == "security" and texts[:1] and texts[0].startswith("find-") and "-w" in texts:
-        return True
+    if name == "security" and texts[:1] and texts[0].startswith("find-"):
+        # -w prints the password alone, in any cluster (`-wa NAME`, `-gw`); dump-keychain -d all.
+        return any(t[:1] == "-" and t[1:2] != "-" and "w" in t for t in texts[1:])
+    if name == "security" and texts[:1] == ["dump-keychain"]:
+        return any(t[:1] == "-" and t[1:2] != "-" and "d" in t for t in texts[1:])
     if name == "kubectl" and texts[:2] == ["config", "view"]:
         return "--raw" in texts
     if name in ("kubectl", "oc", "k") and "get" in texts[:3]:
@@ -112,7 +115,8 @@ _TOKEN_PRINTERS = (
     "docker-credential-secretservice get", "docker-credential-pass get",
     "aws iam create-access-key", "az ad sp create-for-rbac", "kubectl create token",
     "gcloud auth print", "az account get-access-token", "heroku config",
-    "aws sts assume-role", "vault login",
+    "aws sts assume-role", "vault login", "secret-tool lookup", "lpass show", "keyring get",
+    "bw get",
 )  # fmt: skip
 
 
@@ -148,6 +152,8 @@ def secret_content(inv: Invocation, extra: Tainted | None = None) -> bool:
     name = inv.name
     if name in ("echo", "printf"):
         return any(w.subst_secret for w in inv.args)  # `echo "$KEY"` prints the credential
+    if name in _REMOTE_RUNNERS and _remote_reads_secret(inv):
+        return True
     if name in METADATA_ONLY:
         return False
     if any(_secret(w.text, inv, extra) for w in inv.args if not w.text.startswith("-")):
@@ -159,6 +165,22 @@ def secret_content(inv: Invocation, extra: Tainted | None = None) -> bool:
         texts = [w.text for w in inv.args]
         dirs = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t in ("-C", "--directory")]
         return any(is_secret(normalise(t, d)) for d in dirs for t in texts if not t.startswith("-"))
+    return False
+
+
+# Commands that run a command on another machine or in a container and print its output here.
+_REMOTE_RUNNERS = frozenset({"ssh", "autossh", "docker", "podman", "nerdctl", "kubectl", "oc"})
+
+
+def _remote_reads_secret(inv: Invocation) -> bool:
+    """`ssh host 'cat /etc/app/.env'`, `kubectl exec pod -- cat /run/secrets/x`: the command
+    run there prints a credential here, so whatever reads this output receives it."""
+    tokens = " ".join(w.text for w in inv.args).split()
+    if inv.name not in ("ssh", "autossh") and "exec" not in tokens[:3]:
+        return False
+    for i, token in enumerate(tokens):
+        if token.rsplit("/", 1)[-1] in _FILE_PRINTERS:
+            return any(is_secret(t) for t in tokens[i + 1 :] if not t.startswith("-"))
     return False
 
 
@@ -496,7 +518,7 @@ def _leaks(inv: Invocation) -> bool:
     return inv.stdin_secret or secret_content(inv) or any(w.subst_secret for w in inv.args)
 
 
-def dev_tcp_hits(walker: Walker) -> Iterator[Hit]:
+def dev_tcp_hits(walker: Walk) -> Iterator[Hit]:
     """A credential written to /dev/tcp, directly or through a descriptor that
     `exec N<>/dev/tcp/...` opened earlier."""
     sockets: set[str] = set()
@@ -583,7 +605,7 @@ def _staged_targets(inv: Invocation, tainted: Tainted) -> list[str]:
     return out
 
 
-def staged_hits(walker: Walker) -> Iterator[Hit]:
+def staged_hits(walker: Walk) -> Iterator[Hit]:
     """A credential copied, archived or redirected into another file that a later command
     of the same line sends away (`cp ~/.ssh/id_rsa /tmp/k && curl -F f=@/tmp/k ...`)."""
     staged: set[str] = set()

@@ -1,4 +1,7 @@
-"""What the walker extracts from a command: words, redirects and simple-command invocations."""
+"""What the walk extracts from a command: words, redirects, simple-command invocations and
+the whole result the checks read (`Walk`). Checks read these, never write them: a Walk and its
+invocations are frozen; words and redirects are plain value records (built by the thousand,
+so they skip the frozen constructor's cost) that nothing changes once built."""
 
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ class Redirect:
         return self.op in (">", ">|", "&>", ">&", "<>")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Invocation:
     """One simple command as it would run, after unwrapping sudo/env/sh -c and friends."""
 
@@ -59,7 +62,6 @@ class Invocation:
     span: Span
     redirects: list[Redirect] = field(default_factory=list)
     assigns: list[tuple[str, Word]] = field(default_factory=list)  # NAME=value prefixes
-    unit: int = 0  # top-level statement it belongs to
     pipe: int | None = None  # pipeline id, shared by the stages of one pipeline
     stage: int = 0  # position within that pipeline
     stdin_kind: str | None = None  # 'pipe' | 'heredoc' | 'herestring' | 'file'
@@ -90,10 +92,25 @@ class Invocation:
         return self.argv[1:]
 
 
-@dataclass
+@dataclass(frozen=True)
 class FunctionDef:
     name: str
     span: Span
-    self_calls: int = 0
-    self_piped: bool = False
-    self_background: bool = False
+    self_calls: int = 0  # calls of itself inside its own body
+    self_piped: bool = False  # ...one of them in a pipeline
+    self_background: bool = False  # ...one of them in the background or an endless loop
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Everything the walk found in one command: what the checks and rules read."""
+
+    command: str  # the text walked (backslash-newlines joined; same length as sanitised)
+    original: str  # the command as given, before sanitising
+    invocations: tuple[Invocation, ...]
+    functions: tuple[FunctionDef, ...]
+    parse_errors: tuple[Span, ...]
+    long_lines: tuple[Span, ...]  # lines too long to parse, judged by their words
+    too_deep: tuple[Span, ...]  # nesting followed no further
+    truncated: bool  # part of the command was judged by nothing
+    grammar_missing: bool

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Parser, Tree
 
 # tree-sitter-bash (0.23 and 0.25, with tree-sitter 0.25/0.26) reads out of bounds, and
 # sometimes crashes the process, on code points from U+30000 up (planes 3-16: CJK extension G
@@ -23,11 +26,11 @@ def _defuse(source: bytes) -> bytes:
 
 
 _lock = threading.Lock()
-_parser: Any = None
+_parser: Parser | None = None
 _failed = False
 
 
-def get_parser() -> Any | None:
+def get_parser() -> Parser | None:
     """The shared tree-sitter Parser, or None when the grammar cannot be loaded."""
     global _parser, _failed
     if _parser is not None or _failed:
@@ -44,7 +47,7 @@ def get_parser() -> Any | None:
     return _parser
 
 
-def parse(source: bytes) -> Any | None:
+def parse(source: bytes) -> Tree | None:
     """Parse `source`; None when no grammar is available or the parser fails."""
     parser = get_parser()
     if parser is None:

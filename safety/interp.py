@@ -13,7 +13,10 @@ _CALL = re.compile(
 )
 _LIST_ITEM = re.compile(r"(['\"])((?:\\.|(?!\1).){0,2000})\1", re.S)
 _BACKTICK = re.compile(r"`([^`]{1,4000})`")
-_PERL_QX = re.compile(r"\bqx\s*([({\[/|!])(.{1,4000}?)[)}\]/|!]", re.S)
+_PERL_QX = re.compile(
+    r"(?:\bqx|%x)\s*(?:\((.{1,4000}?)\)|\{(.{1,4000}?)\}|\[(.{1,4000}?)\]|([/|!])(.{1,4000}?)\4)",
+    re.S,
+)
 
 
 def shell_snippets(code: str) -> list[str]:
@@ -34,7 +37,7 @@ def shell_snippets(code: str) -> list[str]:
     for m in _BACKTICK.finditer(code):
         out.append(m.group(1))
     for m in _PERL_QX.finditer(code):
-        out.append(m.group(2))
+        out.append(m.group(1) or m.group(2) or m.group(3) or m.group(5) or "")
     return out[:32]
 
 
@@ -50,11 +53,19 @@ def _quote(item: str) -> str:
 
 _SOCKET = re.compile(
     r"socket\.socket|\bsocket\s*\(|fsockopen|TCPSocket|IO::Socket|net\.Socket|net\.connect|"
-    r"createConnection|new Socket|socket\.create_connection|/dev/tcp/|Net::\w+|\bSocket\b",
+    r"createConnection|new Socket|socket\.create_connection|/dev/tcp/|Net::(?!HTTP)\w+|\bSocket\b|"
+    r"require\(\s*['\"](?:node:)?(?:net|tls)['\"]\s*\)[^;]{0,120}?(?:;.{0,300}?)?"
+    r"\.(?:connect|createConnection|createServer|Socket)\b|"
+    r"\bnet\.createServer|\btls\.connect|"
+    # gawk's network files and Lua's luasocket.
+    r"/inet6?/tcp/|require\s*\(?\s*['\"]socket['\"]",
 )
 _SPAWN = re.compile(
     r"/bin/(?:ba|z|da|k)?sh\b|\b(?:ba|z)?sh\s+-i\b|pty\.spawn|os\.dup2|dup2|subprocess|"
-    r"child_process|\bexec\s*\(|\bsystem\s*\(|proc_open|popen|spawn\s*\(|cmd\.exe|powershell",
+    r"child_process|\bexec\s*\(|\bsystem\s*\(|proc_open|popen|spawn\s*\(|cmd\.exe|powershell|"
+    # Perl and Ruby call without parentheses (`system $_ while <>`), and wire the socket onto
+    # the standard streams (`STDIN->fdopen($c, r)`, `open(STDIN, ">&S")`).
+    r"\b(?:system|exec)\s*[$\"'`@]|\|&\s*getline|\bfdopen\b|\bopen\s*\(?\s*STD(?:IN|OUT|ERR)\s*,\s*[\"']?[+<>]*&",
 )
 
 
@@ -66,7 +77,8 @@ _FORK_LOOP = re.compile(
     r"fork\s+while\s+fork|while\s*\(?\s*(?:True|1|true)\s*\)?\s*:?\s*\{?\s*(?:os\.)?fork\s*\(|"
     r"for\s*\(\s*;\s*;\s*\)\s*\{?\s*(?:os\.|pcntl_)?fork\s*\(|"
     r"loop\s*\{\s*(?:Process\.)?fork|while\s*\(?1\)?\s*\{\s*fork|"
-    r"(?:os\.)?fork(?:\(\))?\s*while\s+(?:1|true)",
+    r"(?:os\.)?fork(?:\(\))?\s*while\s+(?:1|true)|"
+    r"\bfork\s*(?:\{[^{}]*\}|do\b.{0,200}?\bend)\s*(?:while\s+(?:1|true)|until\s+(?:false|nil))",
 )
 
 

@@ -10,13 +10,16 @@ again: every offset, and so every span, stays where it was.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Tree
 
 MAX_ROUNDS = 4  # `time time coproc ...`: each round peels one layer
 _COMPOUND_OPENERS = (b"{", b"(")
 
 
-def _prefix_spans(root: Any, src: bytes) -> list[tuple[int, int]]:
+def _prefix_spans(root: Node, src: bytes) -> list[tuple[int, int]]:
     """Byte ranges of the `time [-p]` / `coproc [NAME]` prefixes of commands under `root`."""
     spans: list[tuple[int, int]] = []
     stack = [root]
@@ -28,7 +31,7 @@ def _prefix_spans(root: Any, src: bytes) -> list[tuple[int, int]]:
     return spans
 
 
-def _prefix_of(node: Any, src: bytes) -> list[tuple[int, int]]:
+def _prefix_of(node: Node, src: bytes) -> list[tuple[int, int]]:
     children = node.children
     if not children or children[0].type != "command_name":
         return []
@@ -49,7 +52,9 @@ def _prefix_of(node: Any, src: bytes) -> list[tuple[int, int]]:
     return [(name.start_byte, end)]
 
 
-def blank_prefix_keywords(src: bytes, parse: Callable[[bytes], Any]) -> tuple[bytes, Any]:
+def blank_prefix_keywords(
+    src: bytes, parse: Callable[[bytes], Tree | None]
+) -> tuple[bytes, Tree | None]:
     """`src` with every `time`/`coproc` prefix blanked, and its parse tree.
 
     `parse` is grammar.parse; it is called again only when something was blanked.

@@ -5,18 +5,13 @@ safety/rules/launchers.toml: find the command so it is judged like any other."""
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from safety.datafile import read_toml
 from safety.facts import Invocation, Word
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 LAUNCHERS_FILE = Path(__file__).resolve().parent / "rules" / "launchers.toml"
 
@@ -29,6 +24,7 @@ class Launcher:
     value_options: frozenset[str]
     skip: int
     pattern: re.Pattern[str] | None
+    string: bool = False  # the first word left is a shell command string, not argv
 
 
 def _launcher(spec: dict[str, Any]) -> Launcher:
@@ -40,12 +36,13 @@ def _launcher(spec: dict[str, Any]) -> Launcher:
         value_options=frozenset(str(o) for o in spec.get("value_options", ())),
         skip=int(spec.get("skip", 0)),
         pattern=re.compile(pattern, re.S) if pattern else None,
+        string=bool(spec.get("string", False)),
     )
 
 
 @cache
 def launchers() -> dict[str, tuple[Launcher, ...]]:
-    data = tomllib.loads(LAUNCHERS_FILE.read_text(encoding="utf-8"))
+    data = read_toml(LAUNCHERS_FILE)
     table: dict[str, list[Launcher]] = {}
     for spec in data.get("launcher", ()):
         table.setdefault(str(spec["tool"]), []).append(_launcher(spec))
@@ -86,6 +83,8 @@ def _code(launcher: Launcher, args: list[Word]) -> tuple[Word | None, list[Word]
     if i < len(rest) and rest[i].text == "--":
         i += 1
     words = rest[i + launcher.skip :]
+    if launcher.string:
+        return (_extract(launcher, words[0]) if words else None), []
     return None, words
 
 

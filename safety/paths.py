@@ -56,7 +56,13 @@ def is_local_install(path: str, cwd: str | None = None) -> bool:
     return norm.startswith("/usr/local/") and norm.rstrip("/").count("/") >= 4
 
 
-LOG_TREES: tuple[str, ...] = ("/var/log/", "/var/adm/", "/private/var/log/")
+LOG_TREES: tuple[str, ...] = (
+    "/var/log/",
+    "/var/adm/",
+    "/private/var/log/",
+    "/var/audit/",
+    "/private/var/audit/",
+)
 
 HOME_PARENTS: tuple[str, ...] = ("/home", "/Users", "/root")
 
@@ -312,7 +318,7 @@ _SECRET_NAMES = frozenset(
         ".netrc", "_netrc", ".git-credentials", ".pgpass", ".my.cnf", ".npmrc", ".pypirc",
         ".vault-token", ".envrc", "credentials.json", "shadow", "gshadow", "master.passwd",
         "environ", ".boto", ".s3cfg", ".dockercfg", "credentials.tfrc.json", "rclone.conf",
-        "wallet.dat", ".htpasswd", "k3s.yaml", "credentials.toml",
+        "wallet.dat", ".htpasswd", "k3s.yaml", "credentials.toml", "debian.cnf",
     }
 )  # fmt: skip
 # System trees holding credentials: mounted cluster and container secrets, TLS private keys,
@@ -326,6 +332,9 @@ _SECRET_TREES = (
     "/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb",
     "/var/lib/mongodb", "/var/lib/redis", "/data/db",
 )  # fmt: skip
+# Folders under ~/.config where command-line clients keep their login tokens
+# (gh's hosts.yml, glab's config.yml, 1Password's op).
+_CONFIG_CREDENTIAL_DIRS = frozenset({"gcloud", "gh", "doctl", "hub", "glab-cli", "op"})
 # Folders in the home that are credentials as a whole.
 _SECRET_HOME_DIRS = frozenset(
     {".aws", ".gnupg", ".password-store", ".azure", ".oci", ".electrum", ".ethereum", ".ovh"}
@@ -345,7 +354,7 @@ _SECRET_HINT = re.compile(
     r"id_|key|pem|p12|pfx|jks|kdbx|ppk|secret|gcloud|azure|password|mozilla|firefox|chrom|"
     r"brave|edge|vivaldi|opera|cookie|login data|keyring|keychain|thunderbird|signal|history|"
     r"boto|s3cfg|tfrc|rclone|wallet|htpasswd|k3s|oci|electrum|ethereum|ovh|cargo|gem|"
-    r"doctl|hub|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account|"
+    r"doctl|hub|\.config/|\.mc/|ssl|pki|wireguard|openvpn|letsencrypt|kubernetes|jenkins|/run/|token|account|"
     r"postgres|pgsql|mysql|mariadb|mongo|redis|/data/db",
     re.I,
 )
@@ -407,10 +416,14 @@ def _secret_path(path: str) -> bool:
             return True
         if part == ".docker" and (not rest or rest[0] in ("config.json", "*")):
             return True
-        if part == ".config" and rest and rest[0] in ("gcloud", "gh", "doctl", "hub"):
+        if part == ".config" and rest and rest[0] in _CONFIG_CREDENTIAL_DIRS:
             if rest[-1] == "config.yml" and rest[0] == "gh":
                 continue
             return True
+        if part == ".config" and rest[:2] == ["containers", "auth.json"]:
+            return True  # podman's registry logins
+        if part == ".mc" and rest and rest[0] == "config.json":
+            return True  # MinIO client: access and secret keys
     if name in _SECRET_NAMES:
         if name in ("shadow", "gshadow", "master.passwd", "environ"):
             # Only the system's password hashes and a process's environment.

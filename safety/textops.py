@@ -181,6 +181,11 @@ def tr(args: list[str], text: str) -> str | None:
     return text.translate({ord(a): b for a, b in zip(src, dst[: len(src)], strict=True)})
 
 
+# What `hostname` is taken to print: a stand-in for this machine's name.
+THIS_HOST = "this-host"
+_HOSTNAME_FLAGS = frozenset({"-s", "--short", "-f", "--fqdn", "--long"})
+
+
 def emulate(name: str, args: list[str], stdin: str | None) -> tuple[str | None, bool]:
     """What `name args` would print given `stdin`; (None, _) when we cannot tell.
 
@@ -194,6 +199,12 @@ def emulate(name: str, args: list[str], stdin: str | None) -> tuple[str | None, 
         return printf(args), False
     if name in ("true", "false", ":"):
         return "", False  # print nothing: `true | crontab -` installs an empty table
+    if (name == "hostname" and set(args) <= _HOSTNAME_FLAGS) or (
+        name == "uname" and args == ["-n"]
+    ):
+        # This machine's own name: unknown, but one harmless label (a stand-in for it), so
+        # `nslookup "$(hostname).corp.example"` carries no data out.
+        return THIS_HOST + "\n", False
     if stdin is None or not _known(stdin):
         return None, False
     if name == "cat" and all(a == "-" for a in args):

@@ -120,6 +120,7 @@ _SIMPLE: dict[str, dict[str, object]] = {
     },
 }
 SIMPLE_WRAPPERS = frozenset(_SIMPLE)
+WRAPPER_NAMES = CHAIN_WORDS | SIMPLE_WRAPPERS
 
 
 _SSH_LOCAL_COMMAND = re.compile(

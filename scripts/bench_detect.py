@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _chat_server import MODEL, ChatServer  # noqa: E402
 
 ORDER = ["exo", "lmstudio", "ollama", "vllm"]
 
@@ -34,51 +36,13 @@ ORDER = ["exo", "lmstudio", "ollama", "vllm"]
 # --------------------------------------------------------------------------- the local server
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like real servers
-    wbufsize = 1 << 16  # headers and body in one write: no Nagle/delayed-ACK 40 ms stalls
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _send(self, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        self._send({"object": "list", "data": [{"id": "bench-model", "object": "model"}]})
-
-    def do_POST(self) -> None:
-        request = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        user = request["messages"][-1]["content"]
-        arguments = json.dumps({"command": f"echo {len(user)}"})
-        call = {
-            "id": "c",
-            "type": "function",
-            "function": {"name": "execute_shell", "arguments": arguments},
-        }
-        self._send(
-            {
-                "id": "x",
-                "object": "chat.completion",
-                "model": request["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "tool_calls",
-                        "message": {"role": "assistant", "content": None, "tool_calls": [call]},
-                    }
-                ],
-            }
-        )
+def echo_length(request: dict[str, Any]) -> tuple[str, None]:
+    """A command that depends on the request, as a model's would."""
+    return f"echo {len(request['messages'][-1]['content'])}", None
 
 
 def serve(port: int) -> None:
-    ThreadingHTTPServer(("127.0.0.1", port), _Handler).serve_forever()
+    ChatServer(echo_length, port).serve()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -198,16 +162,16 @@ async def bench_overhead(base_url: str, rounds: int) -> None:
     import httpx
 
     from backends import chat_prompt, selection
-    from backends.parsing import parse_openai_message
     from backends.protocol import GenerationRequest, PlatformContext
     from backends.remote.lmstudio import LMStudioBackend
+    from backends.remote.openai_message import parse_openai_message
 
     ctx = PlatformContext("linux", "Debian GNU/Linux 12", "x86_64", "bash", "5.2", "gnu", "/tmp")
     request = GenerationRequest("list running docker containers", "bash", ctx)
     settings = settings_for({"lmstudio": base_url})
-    settings.backend_settings("lmstudio").model = "bench-model"
+    settings.backend_settings("lmstudio").model = MODEL
     payload = {
-        "model": "bench-model",
+        "model": MODEL,
         "messages": chat_prompt.messages(request, answer="tool"),
         "tools": [chat_prompt.SHELL_TOOL],
         "tool_choice": chat_prompt.TOOL_CHOICE,
@@ -283,7 +247,7 @@ async def bench_overhead(base_url: str, rounds: int) -> None:
 
     # Auto-detection path: lmstudio up, the other three refused.
     auto_settings = settings_for({**refused_urls(), "lmstudio": base_url})
-    auto_settings.backend_settings("lmstudio").model = "bench-model"
+    auto_settings.backend_settings("lmstudio").model = MODEL
     auto = []
     for _ in range(rounds):
         started = time.perf_counter()

@@ -1,7 +1,7 @@
 """caro's own overhead over the raw HTTP call to a local OpenAI-compatible server.
 
 Target: at most 60 ms of caro overhead over the raw call. A local server
-(tests/fakeserver.py: real HTTP on 127.0.0.1, answers at once) takes the same chat
+(scripts/_chat_server.py: real HTTP on 127.0.0.1, answers at once) takes the same chat
 request three ways:
 
   (a) fresh process: `caro --json -n --backend lmstudio --base-url URL "REQ"`
@@ -32,8 +32,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
-from tests.fakeserver import FakeChatServer  # noqa: E402  (needs the repo on sys.path)
+from _chat_server import ChatServer  # noqa: E402
 
 TARGET_MS = 60.0
 RAW_POST = (
@@ -84,8 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
 
-    server = FakeChatServer().start()
-    server.answer_command("du -sh .", explanation="Show the disk usage")
+    server = ChatServer(lambda _request: ("du -sh .", "Show the disk usage")).start()
     work = Path(tempfile.mkdtemp(prefix="caro-bench-"))
     config = work / "config.toml"
     config.write_text("fallback = false\n", encoding="utf-8")

@@ -9,8 +9,14 @@ program of the reference command. Prints top-1 / top-2 (among the pages shown, a
 how often nothing is shown, how often only wrong tools are shown, and the p50/p95 latency of
 ``retrieve`` (route + examples) in this warm process.
 
+Each set is scored twice: by the shipped router (hand-weighted signals blended with the
+trained model in the base) and by the hand-weighted signals alone (``trained=False``), the
+router before the model. For "page removed" the model is retrained on the reduced base
+(scripts/train_router.py with the shipped model's own arguments, read from its meta), so
+it has never seen those pages either.
+
     python scripts/bench_router.py                 # the shipped weights
-    python scripts/bench_router.py --grid          # search the weights on dev
+    python scripts/bench_router.py --grid          # search the blend weights on dev
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from build_kb import PLATFORMS, TLDR, tool_of  # noqa: E402
 
 from caro_py.knowledge.index import connect, platforms_for  # noqa: E402
 from caro_py.knowledge.retrieve import retrieve  # noqa: E402
-from caro_py.knowledge.router import Router, Weights  # noqa: E402
+from caro_py.knowledge.router import Candidate, Router, Weights  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -72,17 +78,20 @@ def tldr_cases(split: str = "dev") -> list[Case]:
 
 
 def score(cases: list[Case], routers: dict[str, Router]) -> dict[str, float]:
+    return tally([(case.tool, routers[case.os].route(case.request).chosen) for case in cases])
+
+
+def tally(results: list[tuple[str, tuple[Candidate, ...]]]) -> dict[str, float]:
     top1 = top2 = none = wrong = 0
-    for case in cases:
-        chosen = routers[case.os].route(case.request).chosen
+    for tool, chosen in results:
         tools = [c.tool for c in chosen]
-        top1 += bool(tools) and tools[0] == case.tool
-        top2 += case.tool in tools
+        top1 += bool(tools) and tools[0] == tool
+        top2 += tool in tools
         none += not tools
-        wrong += bool(tools) and case.tool not in tools
-    n = len(cases) or 1
+        wrong += bool(tools) and tool not in tools
+    n = len(results) or 1
     return {
-        "n": len(cases),
+        "n": len(results),
         "top1": top1 / n,
         "top2": top2 / n,
         "none": none / n,
@@ -90,9 +99,12 @@ def score(cases: list[Case], routers: dict[str, Router]) -> dict[str, float]:
     }
 
 
-def routers_for(db_path: Path | None, weights: Weights) -> dict[str, Router]:
+def routers_for(db_path: Path | None, weights: Weights, trained: bool = True) -> dict[str, Router]:
     db = connect(db_path)
-    return {os: Router(db, platforms_for(os), weights=weights) for os in ("linux", "darwin")}
+    return {
+        os: Router(db, platforms_for(os), weights=weights, trained=trained)
+        for os in ("linux", "darwin")
+    }
 
 
 def line(name: str, m: dict[str, float]) -> str:
@@ -102,43 +114,55 @@ def line(name: str, m: dict[str, float]) -> str:
     )
 
 
-def latency(cases: list[Case]) -> tuple[float, float, float]:
+def latency(cases: list[Case], db_path: Path | None) -> tuple[float, float, float]:
     """Wall-clock p50 and p95 and CPU-time p50 (ms) of ``retrieve`` in this warm process.
 
     The CPU time is what a request costs when the machine is not shared; the wall clock
     includes waiting for a core.
     """
     for case in cases[:5]:
-        retrieve(case.request, case.os)  # warm: the connection, name table, prior
+        retrieve(case.request, case.os, db_path=db_path)  # warm: connection, names, prior
     wall, cpu = [], []
     for case in cases:
         t, c = time.perf_counter(), time.process_time()
-        retrieve(case.request, case.os)
+        retrieve(case.request, case.os, db_path=db_path)
         wall.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
     wall.sort()
     return statistics.median(wall), wall[int(len(wall) * 0.95) - 1], statistics.median(cpu)
 
 
-def grid(everyday: list[Case], tldr: list[Case]) -> None:
+def grid(everyday: list[Case], tldr: list[Case], db_path: Path | None) -> None:
+    """Search the blend's weights on dev: the signals are read once per case."""
     axes = {
-        "named_bonus": [6.0, 20.0],
-        "prior_weight": [0.35, 0.8],
-        "uncommon": [0.3, 0.6],
-        "not_installed": [0.2, 0.5],
-        "min_score": [8.0, 20.0, 40.0],
-        "second_ratio": [0.6],
+        "clf_weight": [0.5, 0.7, 0.9],
+        "hand_power": [1.0, 1.5],
+        "hand_floor": [10.0, 30.0, 60.0],
+        "min_share": [0.05, 0.1, 0.15],
+        "second_share": [0.1, 0.2],
+    }
+    routers = routers_for(db_path, Weights())
+    read = {
+        name: [(case, routers[case.os].signals(case.request)) for case in cases]
+        for name, cases in (("everyday", everyday), ("tldr", tldr))
     }
     results = []
     for values in itertools.product(*axes.values()):
         weights = Weights(**dict(zip(axes, values, strict=True)))
-        routers = routers_for(None, weights)
-        e, t = score(everyday, routers), score(tldr, routers)
+        e, t = (
+            tally(
+                [
+                    (case.tool, routers[case.os].decide(found, weights).chosen)
+                    for case, found in read[name]
+                ]
+            )
+            for name in ("everyday", "tldr")
+        )
         # The aim: the right tool among those shown for everyday requests, few wrong shows.
         objective = e["top2"] + 0.5 * t["top2"] - 0.5 * (e["wrong"] + t["wrong"])
         results.append((objective, weights, e, t))
     results.sort(key=lambda r: -r[0])
-    for objective, weights, e, t in results[:8]:
+    for objective, weights, e, t in results[:10]:
         print(f"{objective:.3f} {weights}")
         print("   " + line("everyday dev", e))
         print("   " + line("tldr dev (sample)", t), flush=True)
@@ -146,27 +170,33 @@ def grid(everyday: list[Case], tldr: list[Case]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grid", action="store_true", help="search the router weights on dev")
+    parser.add_argument("--grid", action="store_true", help="search the blend weights on dev")
     parser.add_argument("--tldr-sample", type=int, default=0, help="every Nth tldr dev case")
+    parser.add_argument("--no-removed", action="store_true", help="skip 'page removed'")
+    parser.add_argument("--db", type=Path, help="another knowledge base (default: the shipped)")
     args = parser.parse_args(argv)
     everyday = everyday_cases()
     tldr = tldr_cases()
     if args.tldr_sample:
         tldr = tldr[:: args.tldr_sample]
     if args.grid:
-        grid(everyday, tldr)
+        grid(everyday, tldr, args.db)
         return 0
     weights = Weights()
-    routers = routers_for(None, weights)
-    print(line("everyday dev", score(everyday, routers)))
-    print(line("tldr dev, page in index", score(tldr, routers)))
-    with tempfile.TemporaryDirectory() as tmp:
-        dropped = Path(tmp) / "kb.sqlite"
-        from build_kb import build
+    for name, cases in (("everyday dev", everyday), ("tldr dev, page in index", tldr)):
+        print(line(name, score(cases, routers_for(args.db, weights))))
+        print(line("  hand-weighted only", score(cases, routers_for(args.db, weights, False))))
+    if not args.no_removed:
+        with tempfile.TemporaryDirectory() as tmp:
+            dropped = Path(tmp) / "kb.sqlite"
+            from build_kb import build
+            from train_router import retrain_like_shipped
 
-        build(dropped, {c.page for c in tldr})
-        print(line("tldr dev, page removed", score(tldr, routers_for(dropped, weights))))
-    p50, p95, cpu = latency(everyday + tldr[:200])
+            build(dropped, {c.page for c in tldr})
+            retrain_like_shipped(dropped)
+            print(line("tldr dev, page removed", score(tldr, routers_for(dropped, weights))))
+            print(line("  hand-weighted only", score(tldr, routers_for(dropped, weights, False))))
+    p50, p95, cpu = latency(everyday + tldr[:200], args.db)
     print(
         f"retrieve latency (warm process): p50 {p50:.1f} ms, p95 {p95:.1f} ms wall clock; "
         f"p50 {cpu:.1f} ms CPU time"

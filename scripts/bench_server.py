@@ -12,13 +12,14 @@ OpenAI-compatible server:
     e.g. LMStudioBackend) with its system message, tool-or-text
     choice learned from the server, stops, shape-refusal handling and repair turn.
 
-Both answers go through caro's answer parser (backends/parsing.py), so the difference is what
-the backend path asks and how; both are judged by scripts/evaluate.py's checker (run in a
-bubblewrap sandbox on the fixture tree, else compared as strings). The two ways take turns
-in runs of ten requests, so both see the same server load and each keeps its own prompt
-prefix warm in the server's cache, as one user's requests would. Prints accuracy,
-usable-answer rate, latency p50/p95 and requests per answer side by side, and the rule:
-caro's accuracy at least the bare prompt's, at no more than 1.3 times its p50 latency.
+Both answers go through caro's parser for this wire format (backends/remote/openai_message.py),
+so the difference is what the backend path asks and how; both are judged by
+scripts/evaluate.py's checker (run in a bubblewrap sandbox on the fixture tree, else compared
+as strings). The two ways take turns in runs of ten requests, so both see the same server
+load and each keeps its own prompt prefix warm in the server's cache, as one user's requests
+would. Prints accuracy, usable-answer rate, latency p50/p95 and requests per answer side by
+side, and the rule: caro's accuracy at least the bare prompt's, at no more than 1.3 times its
+p50 latency.
 
     python scripts/serve_llama.py --model SmolLM2-135M-Instruct.Q4_1.gguf --port 8099 \\
         --n_threads 1 --n_ctx 1024 --chat_format chatml &
@@ -52,9 +53,9 @@ import evaluate  # noqa: E402
 from build_dataset import own_records, own_topics  # noqa: E402
 
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
-from backends.parsing import parse_openai_message_detailed  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from backends.remote.http_backend import MAX_TOKENS  # noqa: E402
+from backends.remote.openai_message import parse_openai_message_detailed  # noqa: E402
 
 #: The dataset's seed (scripts/build_dataset.py --seed), so the split is the one trained against.
 DATASET_SEED = 13

@@ -14,7 +14,11 @@ the authors and the tldr commit). Tables:
 - ``prior``: how common each tool is (everyday train requests, the dataset's core categories).
 - ``meta``: the tldr commit and the build's counts.
 
-    python scripts/build_kb.py            # writes caro_py/knowledge/data/
+The router's trained model is added afterwards by scripts/train_router.py (tables
+``clf_class`` and ``clf_feature``); a base without it routes by the hand-weighted signals
+alone.
+
+    python scripts/build_kb.py && python scripts/train_router.py   # the shipped base
     python scripts/build_kb.py --drop-pages common/tar,linux/ip --out /tmp/kb.sqlite
 """
 

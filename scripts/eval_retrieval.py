@@ -42,11 +42,14 @@ from evaluate import (  # noqa: E402
     load_examples,
     safety_blocker,
 )
+from train_router import retrain_like_shipped  # noqa: E402
 
 from backends.embedded.inprocess import EmbeddedBackend  # noqa: E402
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from caro_py.knowledge import retrieve  # noqa: E402
+from caro_py.knowledge.index import connect, platforms_for  # noqa: E402
+from caro_py.knowledge.router import Router  # noqa: E402
 from config.model import Settings  # noqa: E402
 
 CONTEXTS: dict[str, PlatformContext] = {c.describe(): c for c in LINUX_CONTEXTS + MAC_CONTEXTS}
@@ -70,6 +73,7 @@ def without_pages(rows: list[dict[str, Any]], out: Path) -> Path:
             if f"{platform}/{title}" in wanted:
                 drop.add(f"{platform}/{path.stem}")
     build(out, drop)
+    retrain_like_shipped(out)  # the router's model must not have seen those pages either
     return out
 
 
@@ -96,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="retrieve from a knowledge base without the rows' own tldr pages (unseen tools)",
     )
+    p.add_argument(
+        "--hand-router",
+        action="store_true",
+        help="route by the hand-weighted signals alone (the router before its trained model)",
+    )
     args = p.parse_args(argv)
     if "train" in args.data.name:
         p.error("refusing to evaluate on the training split")
@@ -109,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.embedded.model_path = args.model_path
     backend = EmbeddedBackend(settings, progress=False)
     blocked = safety_blocker()
+    routers: dict[str, Router] = {}
     results = []
     with fixture_dir() as fixture:
         try:
@@ -119,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         for i, rec in enumerate(rows, 1):
             ctx = context_of(rec.get("context"))
             bare = GenerationRequest(rec["request"], ctx.shell, ctx)
-            found = retrieve(bare.text, ctx.os, args.k, db_path=kb)
+            router = routers.get(ctx.os) if args.hand_router else None
+            if args.hand_router and router is None:
+                router = routers[ctx.os] = Router(connect(kb), platforms_for(ctx.os), trained=False)
+            found = retrieve(bare.text, ctx.os, args.k, db_path=kb, router=router)
             refs = [rec["command"], *rec.get("alternatives", [])]
             off, off_s = answer(backend, bare)
             on, on_s = answer(backend, replace(bare, examples=found.examples))
@@ -155,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
     shown = sum(bool(r["pages"]) for r in results) / n
     dropped = ", own pages removed from the index" if kb else ""
+    dropped += ", hand-weighted router" if args.hand_router else ""
     print(f"model: {backend.last_stats.get('profile')} profile, {args.model_path or 'default'}")
     print(f"data: {args.data} source={args.source or 'all'} n={len(results)} k={args.k}{dropped}")
     print(f"retrieval off: {share('off_ok'):.1%} correct, parsed {share('off'):.1%}")

@@ -87,3 +87,13 @@ def test_targeted_kills_and_sudoers_reads_are_allowed(command: str) -> None:
     result = assess(command)
     assert result.risk <= Risk.MODERATE, [f.rule_id for f in result.findings]
     assert result.decision is not Decision.BLOCK
+
+
+def test_echo_e_decodes_newlines_into_startup_lines_like_printf() -> None:
+    # Each line appended to ~/.bashrc is judged as a command of its own, with either spelling.
+    for command in (
+        "echo -e 'alias ls=ls\\nrm -rf ~' >> ~/.bashrc",
+        "printf 'alias ls=ls\\nrm -rf ~' >> ~/.bashrc",
+    ):
+        assert assess(command).risk >= Risk.HIGH, command
+    assert assess("echo 'alias ls=ls\\nrm -rf ~' >> ~/.bashrc").risk < Risk.HIGH

@@ -9,8 +9,9 @@ from safety.rules import RULES, RULES_BY_ID
 
 MATCHES = [(rule.id, cmd) for rule in RULES for cmd in rule.matches]
 NON_MATCHES = [(rule.id, cmd) for rule in RULES for cmd in rule.non_matches]
-# Rules about the validator's own limits are exercised in test_safety_api.py instead.
-LIMIT_RULES = {"parse.too-large", "parse.too-deep"}
+# Rules about the validator's own limits are exercised in test_safety_api.py and
+# test_safety_long_lines.py instead (their examples are too large to write as data).
+LIMIT_RULES = {"parse.too-large", "parse.too-deep", "parse.long-line"}
 
 
 @pytest.mark.parametrize(("rule_id", "command"), MATCHES)
@@ -66,3 +67,13 @@ def test_every_data_rule_pattern_compiles() -> None:
     for check in checks:
         for key in ("text", "unless", "cwd", "name"):
             getattr(check, key)  # compiles, or raises re.error naming the pattern
+
+
+@pytest.mark.parametrize(
+    "name", ["os.system", "deletion._hidden", "deletion.no_such_check", "deletion", "base.only"]
+)
+def test_a_data_rule_can_name_only_a_real_check(name: str) -> None:
+    from safety.checks.named import named_check
+
+    with pytest.raises(ValueError, match="unknown check"):
+        named_check(name)

@@ -82,6 +82,9 @@ class Shell:
             "XDG_DATA_HOME": os.environ["XDG_DATA_HOME"],
             "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", str(home / "cache")),
             "XDG_CONFIG_HOME": str(home / "config"),
+            # The session's own worker directory: `env -i` would otherwise send caro to the
+            # user's default one (<tmp>/caro-<uid>) and its running worker.
+            "XDG_RUNTIME_DIR": os.environ["XDG_RUNTIME_DIR"],
         }
         if os.environ.get("CARO_CACHE_DIR"):
             env["CARO_CACHE_DIR"] = os.environ["CARO_CACHE_DIR"]

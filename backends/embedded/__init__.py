@@ -6,7 +6,8 @@
   worker runs it. answer: the model's text to one command, in the caller's process.
 - models (catalog, resolution), download, adapters (the shipped shell LoRA in data/),
   prefix_cache (the saved prompt prefix), llama_runtime (threads, load parameters, logs),
-  functiongemma and chatml (the prompt profiles).
+  functiongemma and chatml (the prompt profiles); functiongemma_call reads FunctionGemma's
+  answers.
 
 Nothing is imported here: llama_cpp loads only where a model does.
 """

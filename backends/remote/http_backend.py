@@ -5,7 +5,8 @@ turn read as text), learned once per server and model (backends/remote/prompting
 server refuses is retried once without it and never sent again; one repair turn, only for an
 answer that held something command-like. Subclasses (OpenAICompatBackend, OllamaBackend) add
 the wire format: `_check` for the probe, the payload, the tool and stop fields, where the
-message sits in a response, and how a message is parsed.
+message sits in a response, and the reader of its message (`_read_message`, called by the
+parse step `_parse`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from backends import chat_prompt
+from backends.command_text import command_problem
 from backends.errors import BackendError, NoUsableCommand
-from backends.parsing import command_problem
 from backends.protocol import GeneratedCommand, GenerationRequest, Health
 from backends.reasons import plain_reason, short_reason
 from backends.remote import prompting as prompting_store
@@ -35,7 +36,7 @@ from config.model import DEFAULT_BASE_URLS, Settings
 if TYPE_CHECKING:
     import httpx
 
-    from backends.parsing import ParsedCommand
+    from backends.command_text import ParsedCommand
 
 #: The answer's length cap when the config sets none: a one-line command and a little
 #: lead-in fit; a small model's ramble past that is time spent on nothing caro uses.
@@ -178,7 +179,7 @@ class HttpBackend:
                 if prompting.mode is None:
                     self._learn(model, prompting, "tools" if _has_tool_calls(message) else "text")
                 try:
-                    return self._result(self._command(message), model, body, started, resolved)
+                    return self._result(self._parse(message), model, body, started, resolved)
                 except NoUsableCommand as exc:
                     # A tool call that missed may be repaired; text written around a tool
                     # the server never offered is asked again the plain way.
@@ -198,7 +199,7 @@ class HttpBackend:
             self._refuse(model, prompting, refused)
         message = self._message(body)
         try:
-            return self._result(self._command(message), model, body, started, resolved)
+            return self._result(self._parse(message), model, body, started, resolved)
         except NoUsableCommand as exc:
             return await self._repair(
                 request, model, prompting, _answer_text(message), exc, started, resolved,
@@ -222,7 +223,7 @@ class HttpBackend:
         messages = chat_prompt.repair_messages(request, answer, first.message)
         body = await self._ask(model, prompting, messages=messages, tools=False)
         try:
-            return self._result(self._command(self._message(body)), model, body, started, resolved)
+            return self._result(self._parse(self._message(body)), model, body, started, resolved)
         except NoUsableCommand as second:
             raise self._unusable(model, second, repaired=True) from None
 
@@ -313,13 +314,15 @@ class HttpBackend:
         """The assistant message in a response body; BackendProtocolError when there is none."""
         raise NotImplementedError
 
-    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
-        """The command in an assistant message; NoUsableCommand when it holds none."""
+    def _read_message(self, message: dict[str, Any]) -> ParsedCommand:
+        """The wire format's reader: the command in an assistant message; NoUsableCommand when
+        it holds none."""
         raise NotImplementedError
 
-    def _command(self, message: dict[str, Any]) -> ParsedCommand:
-        """The parsed command, without a tool name written in front of it."""
-        parsed = self._parse(message)
+    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+        """The parse step: the wire format's reader, then a tool name written in front of the
+        command is taken off (and what is left judged again)."""
+        parsed = self._read_message(message)
         command = without_tool_name(parsed.command)
         if command == parsed.command:
             return parsed

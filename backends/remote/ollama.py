@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from backends import chat_prompt
+from backends.command_text import ParsedCommand
 from backends.errors import BackendError, BackendProtocolError, BackendUnavailable
-from backends.parsing import ParsedCommand, parse_ollama_message_detailed
 from backends.protocol import Health
 from backends.reasons import short_reason
 from backends.remote.http_backend import HttpBackend
+from backends.remote.ollama_message import parse_ollama_message_detailed
 from backends.remote.openai_compat import pick_model
 from backends.remote.transport import normalize_base_url
 
@@ -80,7 +81,7 @@ class OllamaBackend(HttpBackend):
 
     # ------------------------------------------------------------------ generation
 
-    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+    def _read_message(self, message: dict[str, Any]) -> ParsedCommand:
         return parse_ollama_message_detailed(message)
 
     def _payload(self, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:

@@ -11,10 +11,11 @@ import json
 from typing import Any, ClassVar
 
 from backends import chat_prompt
+from backends.command_text import ParsedCommand
 from backends.errors import BackendProtocolError, BackendUnavailable
-from backends.parsing import ParsedCommand, parse_openai_message_detailed
 from backends.protocol import Health
 from backends.remote.http_backend import HttpBackend
+from backends.remote.openai_message import parse_openai_message_detailed
 
 #: Model ids that are never chat models; skipped when caro picks a model itself.
 _NOT_CHAT = ("embed", "whisper", "tts", "dall-e", "moderation", "rerank", "transcribe", "image")
@@ -104,7 +105,7 @@ class OpenAICompatBackend(HttpBackend):
     def _add_stops(self, payload: dict[str, Any], stops: list[str]) -> None:
         payload["stop"] = stops
 
-    def _parse(self, message: dict[str, Any]) -> ParsedCommand:
+    def _read_message(self, message: dict[str, Any]) -> ParsedCommand:
         return parse_openai_message_detailed(message)
 
     def _message(self, body: Any) -> dict[str, Any]:

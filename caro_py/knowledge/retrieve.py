@@ -1,4 +1,4 @@
-"""One call for the pipeline, and for the dataset builder once it adds examples (issue 12)."""
+"""One call for the pipeline and for the dataset builder: the examples shown for a request."""
 
 from __future__ import annotations
 

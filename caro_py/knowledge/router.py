@@ -8,11 +8,18 @@ Signals, combined into one score per page:
 - commonness: the prior table (everyday requests, core tools), so "list files" goes to ``ls``
   rather than ``gio``;
 - platform: only the pages of this OS (tldr's linux or osx, plus common);
-- installed: tools not on PATH (and not shell builtins) are scaled down.
+- installed: tools not on PATH (and not shell builtins) are scaled down;
+- trained: a logistic regression over the request's words (classifier.py, trained by
+  scripts/train_router.py on tldr descriptions and everyday train requests). It names the
+  pages of everyday and standard tools one by one and every other page as one class,
+  ``OTHER``; that class's probability goes to the lexical signals above.
 
-The weights below were chosen on the DEV splits (scripts/bench_router.py), never on test.
-When the best page scores too low, the router abstains: no examples. A second page (another
-tool) is shown only when it scores close to the first.
+Both become one distribution over pages: ``clf_weight`` of it from the model's
+probabilities, the rest (and the model's OTHER mass) from the hand-weighted score, shared
+in proportion to it. The weights below were chosen on the DEV splits
+(scripts/bench_router.py), never on test. When the best page's share is too low, the router
+abstains: no examples. A second page (another tool) is shown only when its share is close
+to the first's.
 """
 
 from __future__ import annotations
@@ -27,12 +34,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from caro_py.knowledge.classifier import Classifier
+
 WORD = re.compile(r"[a-z0-9][a-z0-9+._-]*")
 HITS = 80  # FTS rows read per request
 KIND_WEIGHT = {"example": 1.0, "summary": 0.6, "request": 1.6}
 HIT_DECAY = 0.6  # each further hit of one page counts this much of the previous one
 MAX_PAGES = 2
 MIN_RARE_TERMS = 3
+OTHER = "<other>"  # the trained model's one class for every page it does not name
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,12 @@ class Weights:
     not_installed: float = 0.35  # multiplier for tools not on PATH and not builtins
     min_score: float = 20.0  # below this the best page is too weak to show
     second_ratio: float = 0.6  # a second page is shown at this share of the first's score
+    # With the trained model (a base built with scripts/train_router.py):
+    clf_weight: float = 0.7  # the model's part of the final distribution
+    min_share: float = 0.1  # the best page's share below which nothing is shown
+    hand_power: float = 1.5  # the hand score's share is score**power / sum (sharper)
+    hand_floor: float = 30.0  # a hand score of "none of these" in that sum
+    second_share: float = 0.1  # a second page is shown at this share of the first's share
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,15 @@ class Candidate:
     tool: str
     score: float
     named: bool
+
+
+@dataclass(frozen=True)
+class Signals:
+    hand: dict[str, float]  # page -> the hand-weighted score (lexical, named, commonness)
+    learned: dict[str, float]  # page -> the trained model's probability
+    other: float | None  # the model's OTHER probability; None without a model
+    refs: dict[str, PageRef]
+    named: frozenset[str]  # pages the request names
 
 
 @dataclass(frozen=True)
@@ -130,14 +155,24 @@ class Router:
         platforms: tuple[str, ...],
         installed: Callable[[str], bool] | None = on_path,
         weights: Weights | None = None,
+        trained: bool = True,
     ) -> None:
+        """``trained=False`` routes by the hand-weighted signals alone (for comparison)."""
         self.db = db
+        self.trained = trained
         self.weights = weights or Weights()
         self.platforms = platforms
         self.installed = installed
         self._prior: dict[str, float] | None = None
         self._frequent: frozenset[str] | None = None
         self._refs: dict[str, PageRef | None] = {}
+        self._classifier: Classifier | None | bool = False  # False: not read yet
+
+    def classifier(self) -> Classifier | None:
+        if self._classifier is False:
+            self._classifier = Classifier.load(self.db, OTHER) if self.trained else None
+        assert self._classifier is not True
+        return self._classifier
 
     def frequent(self) -> frozenset[str]:
         if self._frequent is None:
@@ -236,44 +271,94 @@ class Router:
     def route(self, text: str, exclude: Collection[str] = ()) -> Route:
         """The pages for ``text``; pages in ``exclude`` are never candidates (the dataset
         builder leaves a request's own page out, as if the tool were unknown)."""
+        return self.decide(self.signals(text, exclude))
+
+    def signals(self, text: str, exclude: Collection[str] = ()) -> Signals:
+        """Everything the router reads of ``text`` (the costly part of routing)."""
         tokens = words(text)
         prior = self.prior()
         lexical = self.lexical(tokens)
         named = self.named_pages(tokens)
-        refs = self.lookup([*(page for page, _platform in lexical), *named])
+        model = self.classifier()
+        predicted = model.predict(text) if model is not None else None
+        learned = predicted.probs if predicted is not None else {}
+        refs = self.lookup([*(page for page, _platform in lexical), *named, *learned])
         merged: dict[str, float] = defaultdict(float)
         for (page, _platform), score in lexical.items():
             if page in refs:  # else a page of another OS, reached through a request row
                 merged[page] += score
-        for page in named:
-            merged[page] += 0.0  # a named page is a candidate even without lexical hits
+        for page in [*named, *learned]:
+            if page in refs:
+                merged[page] += 0.0  # a candidate even without lexical hits
         w = self.weights
-        candidates: list[Candidate] = []
+        hand: dict[str, float] = {}
         for page, score in merged.items():
             if page in exclude:
                 continue
-            platform, tool = refs[page].platform, refs[page].tool
-            is_named = page in named
-            common = prior.get(tool, 0.0)
-            if is_named:
+            common = prior.get(refs[page].tool, 0.0)
+            if page in named:
                 generic = named[page]
                 rare = generic <= w.rare_cutoff or (common and generic <= w.generic_cutoff)
                 score += w.named_strong if rare else w.named_bonus
             score *= 1.0 + w.prior_weight * math.log1p(common) if common else w.uncommon
+            hand[page] = score
+        return Signals(
+            hand=hand,
+            learned=learned,
+            other=predicted.other if predicted is not None else None,
+            refs={page: refs[page] for page in hand},
+            named=frozenset(named),
+        )
+
+    def decide(self, found: Signals, weights: Weights | None = None) -> Route:
+        """The route from the signals, under ``weights`` (default: the router's own)."""
+        w = weights or self.weights
+        if found.other is None:
+            scores = found.hand
+        else:
+            scores = self.blend(found.hand, found.learned, found.other, w)
+        candidates: list[Candidate] = []
+        for page, score in scores.items():
+            ref = found.refs[page]
+            is_named = page in found.named
             # A tool the user names is shown even when it is not installed here.
-            if not is_named and self.installed is not None and not self.installed(tool):
+            if not is_named and self.installed is not None and not self.installed(ref.tool):
                 score *= w.not_installed
-            candidates.append(Candidate(page, platform, tool, score, is_named))
+            candidates.append(Candidate(page, ref.platform, ref.tool, score, is_named))
         candidates.sort(key=lambda c: (-c.score, c.page))
-        return Route(tuple(candidates), self.choose(candidates, w))
+        if found.other is None:
+            return Route(tuple(candidates), self.choose(candidates, w.min_score, w.second_ratio))
+        return Route(tuple(candidates), self.choose(candidates, w.min_share, w.second_share))
 
     @staticmethod
-    def choose(candidates: list[Candidate], w: Weights) -> tuple[Candidate, ...]:
-        if not candidates or candidates[0].score < w.min_score:
+    def blend(
+        hand: dict[str, float], learned: dict[str, float], other: float, w: Weights
+    ) -> dict[str, float]:
+        """One distribution over the candidates: the model's probabilities (its pages that
+        are candidates here) weighted ``clf_weight``, the rest shared by the hand score."""
+        sharpened = {page: score**w.hand_power for page, score in hand.items()}
+        # hand_floor: the mass of "none of these", so a lone weak hit is not a sure one.
+        total = sum(sharpened.values()) + w.hand_floor**w.hand_power
+        rest = 1.0 - w.clf_weight * (1.0 - other)
+        return {
+            page: w.clf_weight * learned.get(page, 0.0)
+            + (rest * score / total if total > 0 else 0.0)
+            for page, score in sharpened.items()
+        }
+
+    @staticmethod
+    def choose(
+        candidates: list[Candidate], floor: float, second_ratio: float
+    ) -> tuple[Candidate, ...]:
+        if not candidates or candidates[0].score < floor:
             return ()
         best = candidates[0]
         chosen = [best]
-        for other in candidates[1:MAX_PAGES]:
-            if other.score >= w.second_ratio * best.score and other.tool != best.tool:
+        # The second page is the best one of another tool (a second page of the same tool
+        # adds nothing the first does not show), if it scores close enough.
+        for other in candidates[1:]:
+            if len(chosen) == MAX_PAGES or other.score < second_ratio * best.score:
+                break
+            if all(other.tool != c.tool for c in chosen):
                 chosen.append(other)
         return tuple(chosen)

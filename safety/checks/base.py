@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from safety.facts import DYN, DYN_SET, PATH_MARK, Span, Word
 
-Hit = tuple[Span, str]
+if TYPE_CHECKING:
+    from safety.facts import Invocation, Walk
 
-DELETERS = frozenset({"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred"})
+Hit = tuple[Span, str]
+# A check over one invocation, and one over the whole walked command (marked `_program`).
+InvocationCheck = Callable[["Invocation"], Iterator[Hit]]
+ProgramCheck = Callable[["Walk"], Iterator[Hit]]
+C = TypeVar("C", bound=Callable[..., Any])
+
+DELETERS = frozenset(
+    {"rm", "unlink", "srm", "grm", "find", "mv", "rsync", "shred", "tar", "bsdtar", "gtar", "zip"}
+)
 PERMS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr"})
 _K8S = frozenset({"kubectl", "oc", "k", "microk8s.kubectl", "k3s"})
 _DOCKER = frozenset({"docker", "podman", "nerdctl", "docker-compose"})
@@ -28,22 +40,28 @@ _DB = frozenset(
 )
 
 
-def only(*names: str | frozenset[str]):  # noqa: ANN201
+def only(*names: str | frozenset[str]) -> Callable[[C], C]:
     """Mark a check as relevant to these command names only, so the engine can skip it."""
     flat: set[str] = set()
     for n in names:
         flat.update([n] if isinstance(n, str) else n)
 
-    def mark(check):  # noqa: ANN001, ANN202
-        check.commands = frozenset(flat)
+    def mark(check: C) -> C:
+        check.commands = frozenset(flat)  # type: ignore[attr-defined]  # a mark on the function
         return check
 
     return mark
 
 
-def _program(check):  # noqa: ANN001, ANN201
+def _program(check: C) -> C:
     """Mark a check as one over the whole walked command, not one invocation."""
-    check.program = True
+    check.program = True  # type: ignore[attr-defined]  # a mark on the function
+    return check
+
+
+def _fallback(check: C) -> C:
+    """Mark a check as the safety net: it runs on an invocation only when no other rule did."""
+    check.fallback = True  # type: ignore[attr-defined]  # a mark on the function
     return check
 
 
@@ -58,3 +76,7 @@ def _show(text: str) -> str:
 
 def is_program_check(check: object) -> bool:
     return bool(getattr(check, "program", False))
+
+
+def is_fallback_check(check: object) -> bool:
+    return bool(getattr(check, "fallback", False))

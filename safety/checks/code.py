@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from safety import code as reader
-from safety.checks.base import Hit, _show
+from safety.checks.base import Hit, InvocationCheck, _show, only
 from safety.commands import (
     OTHER_INTERPRETERS,
     interpreter_code,
@@ -46,9 +46,7 @@ def effects_of(inv: Invocation, kind: str) -> Iterator[tuple[Span, str]]:
                 yield span, detail
 
 
-def _only_interpreters(check):  # noqa: ANN001, ANN201
-    check.commands = _INTERPRETERS
-    return check
+_only_interpreters = only(_INTERPRETERS)
 
 
 @_only_interpreters
@@ -58,7 +56,7 @@ def code_deletes_path(inv: Invocation) -> Iterator[Hit]:
             yield span, _show(f"{inv.name}: " + ("a computed path" if path == "?" else path))
 
 
-def _simple(kind: str):  # noqa: ANN202
+def _simple(kind: str) -> InvocationCheck:
     @_only_interpreters
     def check(inv: Invocation) -> Iterator[Hit]:
         for span, detail in effects_of(inv, kind):
@@ -69,6 +67,17 @@ def _simple(kind: str):  # noqa: ANN202
 
 
 code_decoded_exec = _simple("decoded-exec")
+
+
+@_only_interpreters
+def code_runs_download(inv: Invocation) -> Iterator[Hit]:
+    """`node -e "exec(readFileSync('/dev/stdin'))" < <(curl ...)`: the download is the program."""
+    if inv.stdin_download:
+        for span, detail in effects_of(inv, "runs-stdin"):
+            yield span, _show(f"{inv.name}: {detail}, a download")
+            return
+
+
 code_env_exfil = _simple("env-exfil")
 code_secret_exfil = _simple("secret-exfil")
 code_fork_loop = _simple("fork-loop")

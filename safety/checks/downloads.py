@@ -13,7 +13,7 @@ from safety.facts import Invocation, Word
 from safety.paths import normalise
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 _URL = re.compile(r"^(?:https?|ftp)://[^/\s]+(?:/[^?#\s]*)?", re.I)
 # name: (options naming the output file, options naming the output folder)
@@ -179,7 +179,7 @@ def _is_saved(word: Word, inv: Invocation, saved: set[str], trees: set[str]) -> 
 
 
 @_program
-def runs_downloaded_file(walker: Walker) -> Iterator[Hit]:
+def runs_downloaded_file(walker: Walk) -> Iterator[Hit]:
     saved: set[str] = set()
     trees: set[str] = set()  # folders a download was unpacked into
     for inv in walker.invocations:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from safety.checks.base import _DB, _DOCKER, _K8S, Hit, _hit, only
+from safety.checks.base import _DB, _DOCKER, _K8S, Hit, InvocationCheck, _hit, _program, only
 from safety.facts import Invocation, Word
 from safety.paths import normalise
+
+if TYPE_CHECKING:
+    from safety.facts import Walk
 
 
 def _git(inv: Invocation) -> tuple[str, list[Word]] | None:
@@ -34,12 +38,12 @@ def _git(inv: Invocation) -> tuple[str, list[Word]] | None:
     return None
 
 
-def git_sub(sub: str, pred):  # noqa: ANN001, ANN201
+def git_sub(sub: str, predicate: Callable[[list[Word]], bool]) -> InvocationCheck:
     @only("git")
     def check(inv: Invocation) -> Iterator[Hit]:
         found = _git(inv)
         if found is not None and found[0] == sub:
-            hit = pred(found[1])
+            hit = predicate(found[1])
             if hit:
                 yield inv.span, "git " + sub
 
@@ -72,7 +76,18 @@ def _clean_force(args: list[Word]) -> bool:
     )
     longs = {a.text for a in args if a.text.startswith("--")}
     dry = "n" in flags or "--dry-run" in longs
-    return ("f" in flags or "--force" in longs) and not dry
+    # -X removes only what .gitignore names (build output); -x takes untracked work too.
+    only_ignored = "X" in flags and "x" not in flags
+    return ("f" in flags or "--force" in longs) and not dry and not only_ignored
+
+
+# The git argument tests a data rule's git_sub may name (safety/checks/named.py).
+PREDICATES = {
+    "force_push": _force_push,
+    "lease_push": _lease_push,
+    "reset_hard": _reset_hard,
+    "clean_force": _clean_force,
+}
 
 
 @only("git")
@@ -189,15 +204,31 @@ def docker_prune(inv: Invocation) -> Iterator[Hit]:
         yield inv.span, "docker compose down -v"
 
 
-@only(_DOCKER)
-def docker_mass_remove(inv: Invocation) -> Iterator[Hit]:
-    texts = _docker(inv)
-    if not texts:
-        return
+# Listings that only name what is already stopped or unused: removing those is housekeeping.
+_HOUSEKEEPING = re.compile(r"(status=(exited|created|dead)|dangling=true)\b")
+
+
+@_program
+def docker_mass_remove(walker: Walk) -> Iterator[Hit]:
+    """`docker rm $(docker ps -aq)`: every container, image or volume a listing names."""
     # Stopping is recoverable; removing containers, images and volumes is not.
     verbs = {("rm",), ("rmi",), ("container", "rm"), ("image", "rm"), ("volume", "rm")}
-    head = tuple(texts[:2]) if tuple(texts[:2]) in verbs else tuple(texts[:1])
-    if head in verbs and any(w.from_subst for w in inv.args):
+    for inv in walker.invocations:
+        texts = _docker(inv) if inv.name in _DOCKER else []
+        if not texts:
+            continue
+        head = tuple(texts[:2]) if tuple(texts[:2]) in verbs else tuple(texts[:1])
+        listed = [w for w in inv.args if w.from_subst]
+        if head not in verbs or not listed:
+            continue
+        inside = [
+            " ".join(w.text for w in other.argv)
+            for other in walker.invocations
+            if other is not inv
+            and any(w.span[0] <= other.span[0] and other.span[1] <= w.span[1] for w in listed)
+        ]
+        if inside and all(_HOUSEKEEPING.search(text) for text in inside):
+            continue
         yield inv.span, "docker " + " ".join(head)
 
 
@@ -274,3 +305,23 @@ def db_destroys(inv: Invocation) -> Iterator[Hit]:
 def journal_vacuum(inv: Invocation) -> Iterator[Hit]:
     if inv.name == "journalctl" and any(a.text.startswith("--vacuum") for a in inv.args):
         yield inv.span, "journalctl --vacuum"
+
+
+# A git deletion repeated by a loop: one stash or branch is everyday, all of them are not.
+_GIT_DROP = (
+    r"git\s+(?:-C\s+\S+\s+)?(?:stash\s+(?:drop|clear)|branch\s+(?:-D|-d|--delete)\b|"
+    r"tag\s+(?:-d|--delete)\b|update-ref\s+-d\b|reflog\s+delete\b|push\s+\S+\s+(?:--delete\b|:))"
+)
+_LOOPED_DROP = re.compile(
+    r"\b(?:for|while|until)\b[^\n]{0,300}?\bdo\b[^\n]{0,300}?\b"
+    + _GIT_DROP
+    + r"|\b(?:while|until)\s+(?:!\s+)?"
+    + _GIT_DROP
+)
+
+
+@_program
+def git_drops_in_loop(walker: Walk) -> Iterator[Hit]:
+    m = _LOOPED_DROP.search(walker.command[:20_000])
+    if m is not None:
+        yield (m.start(), m.end()), "git " + m.group(0).split("git", 1)[-1].strip()[:40]

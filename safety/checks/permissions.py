@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from safety.checks.base import PERMS, Hit, _hit, only
+from safety.checks.base import PERMS, Hit, InvocationCheck, _hit, only
 from safety.facts import Invocation, Word
 from safety.options import parse_options
 from safety.paths import Place, classify, is_auth_file, is_local_install
@@ -43,7 +43,7 @@ def _perm_recursive(inv: Invocation) -> bool:
     )
 
 
-def perms_recursive_on(*places: Place):  # noqa: ANN201
+def perms_recursive_on(*places: Place) -> InvocationCheck:
     @only(PERMS)
     def check(inv: Invocation) -> Iterator[Hit]:
         if not _perm_recursive(inv):
@@ -67,6 +67,25 @@ def _acl_grants_read_only(inv: Invocation) -> bool:
     return all(p and "w" not in p.lower() for p in perms)
 
 
+# A configuration file under /etc made readable, private or root's own again: routine.
+_SYMBOLIC = r"(?:[ugo]*[-=][rwx]*|a?\+r)"
+_ORDINARY_MODE = re.compile(rf"0?[4-7][0145][0145]|{_SYMBOLIC}(?:,{_SYMBOLIC})*")
+_ROOT_OWNER = re.compile(r"root(?:[:.](?:root|wheel|adm)?)?")
+
+
+def _tidies_config(inv: Invocation, word: Word, recursive: bool) -> bool:
+    path = word.text
+    if recursive or not path.startswith("/etc/") or path.rstrip("/").count("/") < 2:
+        return False
+    if inv.name == "chmod":
+        mode = _chmod_mode(inv)
+        return mode is not None and _ORDINARY_MODE.fullmatch(mode) is not None
+    if inv.name in ("chown", "chgrp"):
+        owners = [w.text for w in inv.args if not w.text.startswith("-")][:1]
+        return bool(owners) and _ROOT_OWNER.fullmatch(owners[0]) is not None
+    return False
+
+
 @only(PERMS)
 def perms_on_system(inv: Invocation) -> Iterator[Hit]:
     if inv.name == "setfacl" and _acl_grants_read_only(inv):
@@ -77,6 +96,8 @@ def perms_on_system(inv: Invocation) -> Iterator[Hit]:
         if is_auth_file(word.text, inv.cwd) or (
             not recursive and is_local_install(word.text, inv.cwd)
         ):
+            continue
+        if _tidies_config(inv, word, recursive):
             continue
         if place is Place.SYSTEM or (not recursive and place in (Place.ROOT, Place.SYSTEM_TOP)):
             yield _hit(word)
@@ -105,7 +126,7 @@ def _world_writable(mode: str) -> bool:
     )
 
 
-def world_writable_recursive(*places: Place):  # noqa: ANN201
+def world_writable_recursive(*places: Place) -> InvocationCheck:
     @only("chmod")
     def check(inv: Invocation) -> Iterator[Hit]:
         mode = _chmod_mode(inv)
@@ -130,7 +151,7 @@ _SHELLISH = re.compile(
 )
 
 
-def setuid(shell_only: bool):  # noqa: ANN201
+def setuid(shell_only: bool) -> InvocationCheck:
     @only("chmod")
     def check(inv: Invocation) -> Iterator[Hit]:
         mode = _chmod_mode(inv)
@@ -146,7 +167,18 @@ def setuid(shell_only: bool):  # noqa: ANN201
 _ADMIN_GROUPS = {"sudo", "wheel", "admin", "root", "adm", "docker", "lxd", "disk", "shadow"}
 
 
-@only("usermod", "useradd", "gpasswd", "adduser", "addgroup", "dseditgroup")
+@only(
+    "usermod",
+    "useradd",
+    "gpasswd",
+    "adduser",
+    "addgroup",
+    "dseditgroup",
+    "dscl",
+    "net",
+    "net.exe",
+    "Add-LocalGroupMember",
+)
 def adds_admin(inv: Invocation) -> Iterator[Hit]:
     name = inv.name
     texts = [a.text for a in inv.args]
@@ -169,8 +201,30 @@ def adds_admin(inv: Invocation) -> Iterator[Hit]:
         yield _hit(inv.args[2])
     elif name in ("adduser", "addgroup") and len(texts) == 2 and texts[1] in _ADMIN_GROUPS:
         yield _hit(inv.args[1])
-    elif name == "dseditgroup" and "admin" in texts and "-a" in texts:
+    elif name == "dseditgroup" and "-a" in texts and set(texts) & _ADMIN_GROUPS:
         yield inv.span, "admin"
+    elif name in ("net", "net.exe") and [t.lower() for t in texts[:2]] == [
+        "localgroup",
+        "administrators",
+    ]:
+        if any(t.lower() == "/add" for t in texts[2:]):
+            yield _hit(inv.args[1])  # Windows: `net localgroup administrators bob /add`
+    elif name == "Add-LocalGroupMember":
+        for i, text in enumerate(texts[:-1]):
+            if text.lower() in ("-group", "-name") and texts[i + 1].lower() == "administrators":
+                yield _hit(inv.args[i + 1])
+    elif name == "dscl":
+        # macOS directory service: `dscl . -append /Groups/admin GroupMembership guest`.
+        verbs = {t.lstrip("-").lower() for t in texts[1:3]}
+        for i, text in enumerate(texts):
+            group = text.rstrip("/").rsplit("/", 1)[-1]
+            if (
+                verbs & {"append", "merge", "create"}
+                and text.startswith("/Groups/")
+                and group in _ADMIN_GROUPS
+                and any(t in ("GroupMembership", "GroupMembers") for t in texts[i + 1 :])
+            ):
+                yield _hit(inv.args[i])
 
 
 @only("useradd", "usermod", "adduser")

@@ -11,7 +11,7 @@ from safety.facts import Invocation, Word
 from safety.options import parse_options
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 
 @only(
@@ -195,7 +195,7 @@ def _feeds(source: Invocation, kill: Invocation) -> bool:
 
 
 @_program
-def kill_listed(walker: Walker) -> Iterator[Hit]:
+def kill_listed(walker: Walk) -> Iterator[Hit]:
     """`kill -9 $(pgrep .)`, `ps aux | awk '{print $2}' | xargs kill`: kills what a broad
     process listing printed (a listing narrowed by grep or an awk pattern is left alone)."""
     related = [i for i in walker.invocations if i.name in _LISTERS or i.name in _FILTERS]

@@ -4,20 +4,15 @@ tool's hook) or not. The everyday forms are data in safety/rules/startup_lines.t
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 from safety.checks.base import Hit, _hit
 from safety.commands import write_targets
+from safety.datafile import read_toml
 from safety.facts import Invocation
 from safety.paths import is_startup_file, normalise
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 LINES_FILE = Path(__file__).resolve().parent.parent / "rules" / "startup_lines.toml"
 _WRITERS = frozenset({"echo", "printf", "tee", "cat"})
@@ -25,7 +20,7 @@ _WRITERS = frozenset({"echo", "printf", "tee", "cat"})
 
 @cache
 def _everyday() -> re.Pattern[str]:
-    data = tomllib.loads(LINES_FILE.read_text(encoding="utf-8"))
+    data = read_toml(LINES_FILE)
     return re.compile("|".join(f"(?:{p})" for p in data["everyday"]))
 
 
@@ -36,7 +31,8 @@ def appended_text(inv: Invocation) -> str | None:
         if any(w.from_subst or w.dynamic for w in args):
             return None
         text = " ".join(w.text for w in args)
-        return text.replace("\\n", "\n") if inv.name == "printf" or "-e" in inv.args else text
+        escapes = inv.name == "printf" or any(w.text == "-e" for w in inv.args)
+        return text.replace("\\n", "\n") if escapes else text
     if inv.name in ("tee", "cat") and inv.stdin_text is not None and not inv.stdin_download:
         return inv.stdin_text
     return None
@@ -52,7 +48,25 @@ def _own_startup(path: str, cwd: str | None) -> bool:
     return is_startup_file(path, cwd) and norm.startswith(("~/", "/home/", "/Users/"))
 
 
+# Where a linked start-up file may come from: the user's own files, not a download or a cache.
+_NOT_OWN = ("~/Downloads/", "~/.cache/", "~/.local/share/Trash/", "~/tmp/")
+
+
+def _links_own_dotfile(inv: Invocation) -> bool:
+    """`ln -sf ~/dotfiles/.bashrc ~/.bashrc`: a start-up file kept in the user's own files."""
+    texts = [w.text for w in inv.args]
+    operands = [t for t in texts if not t.startswith("-")]
+    if inv.name != "ln" or not any(t.startswith("-") and "s" in t.lstrip("-")[:3] for t in texts):
+        return False
+    if len(operands) != 2 or not _own_startup(operands[1], inv.cwd):
+        return False
+    source = normalise(operands[0], inv.cwd)
+    return source.startswith("~/") and not source.startswith(_NOT_OWN)
+
+
 def everyday_append(inv: Invocation) -> bool:
+    if _links_own_dotfile(inv):
+        return True
     if inv.name not in _WRITERS:
         return False
     targets = list(write_targets(inv))

@@ -96,7 +96,8 @@ class TableCheck:
         head = texts[:cut]
         # `docker run IMAGE --help` hands --help to the container: only early words count.
         asks = head[:2] if inv.name in _PASSES_ARGS_ON else head
-        if is_help_or_dry_run(asks, self.help):
+        helps = self.help - {"-h"} if inv.name in _H_IS_HOST else self.help
+        if is_help_or_dry_run(asks, helps):
             return
         positional = [t for t in head if not t.startswith("-")]
         shown = inv.name
@@ -161,8 +162,20 @@ _PASSES_ARGS_ON = frozenset(
      "bundle", "npm", "yarn", "pnpm", "make", "just", "task", "cargo", "go", "dotnet",
      "systemd-run", "flock", "setsid", "chroot", "unshare", "nsenter", "firejail", "script"}
 )  # fmt: skip
+# Database clients where -h names the host, not help (`redis-cli -h prod FLUSHALL`).
+_H_IS_HOST = frozenset(
+    {"mysql", "mariadb", "mysqladmin", "mysqldump", "psql", "pg_dump", "pg_restore", "dropdb",
+     "createdb", "pg_dropcluster", "redis-cli", "valkey-cli", "keydb-cli", "clickhouse-client",
+     "sqlcmd", "cockroach", "influx", "cqlsh", "memcached-tool"}
+)  # fmt: skip
 # Short options that mean "show what would happen" for these tools only.
-_DRY_SHORT = {"rsync": "n", "git": "n", "make": "n", "apt-get": "s", "apt": "s"}
+# mke2fs -n and mkfs.xfs -N print the layout without writing (mkfs.vfat -n is a label, so
+# only the tools where the letter means that are named).
+_DRY_SHORT = {
+    "rsync": "n", "git": "n", "make": "n", "apt-get": "s", "apt": "s",
+    "mke2fs": "n", "mkfs.ext2": "n", "mkfs.ext3": "n", "mkfs.ext4": "n", "mkfs.xfs": "N",
+    "mkntfs": "n", "mkfs.ntfs": "n", "wipefs": "n", "fsck": "N", "sfdisk": "n",
+}  # fmt: skip
 
 
 def only_describes(inv: Invocation) -> bool:

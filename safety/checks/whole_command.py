@@ -7,27 +7,27 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from safety import exfil
-from safety.checks.base import Hit, _program
+from safety.checks.base import Hit, InvocationCheck, _program
 from safety.commands import NET_CLIENTS, is_shell, reads_code_from_stdin
 from safety.facts import DYN, DYN_SET, Invocation
 from safety.vocabulary import HIDDEN_CHARACTERS
 
 if TYPE_CHECKING:
-    from safety.walker import Walker
+    from safety.facts import Walk
 
 
 @_program
-def sends_staged_secret(walker: Walker) -> Iterator[Hit]:
+def sends_staged_secret(walker: Walk) -> Iterator[Hit]:
     yield from exfil.staged_hits(walker)
 
 
 @_program
-def secret_to_dev_tcp(walker: Walker) -> Iterator[Hit]:
+def secret_to_dev_tcp(walker: Walk) -> Iterator[Hit]:
     yield from exfil.dev_tcp_hits(walker)
 
 
 @_program
-def fork_bomb_function(walker: Walker) -> Iterator[Hit]:
+def fork_bomb_function(walker: Walk) -> Iterator[Hit]:
     for fd in walker.functions:
         if fd.self_piped or fd.self_background or fd.self_calls >= 2:
             yield fd.span, fd.name
@@ -37,7 +37,7 @@ _FORK_TEXT = re.compile(r"(\S{1,40}?)\s*\(\s*\)\s*\{\s*\1\s*\|\s*\1\s*&?\s*;?\s*
 
 
 @_program
-def fork_bomb_text(walker: Walker) -> Iterator[Hit]:
+def fork_bomb_text(walker: Walk) -> Iterator[Hit]:
     if not (walker.parse_errors or walker.long_lines):
         return
     m = _FORK_TEXT.search(walker.command[:100_000])
@@ -45,7 +45,7 @@ def fork_bomb_text(walker: Walker) -> Iterator[Hit]:
         yield m.span(), m.group(1)
 
 
-def background_loop(shell_only: bool):  # noqa: ANN201
+def background_loop(shell_only: bool) -> InvocationCheck:
     def check(inv: Invocation) -> Iterator[Hit]:
         if not (inv.in_infinite_loop and inv.background and inv.argv):
             return
@@ -72,7 +72,7 @@ def _runs_input(inv: Invocation) -> bool:
 
 
 @_program
-def dev_tcp_shell(walker: Walker) -> Iterator[Hit]:
+def dev_tcp_shell(walker: Walk) -> Iterator[Hit]:
     tcp = [
         (inv, r)
         for inv in walker.invocations
@@ -110,7 +110,7 @@ def dev_tcp_shell(walker: Walker) -> Iterator[Hit]:
 
 
 @_program
-def dev_tcp_any(walker: Walker) -> Iterator[Hit]:
+def dev_tcp_any(walker: Walk) -> Iterator[Hit]:
     for inv in walker.invocations:
         for r in inv.redirects:
             if r.target is not None and r.target.text.startswith(("/dev/tcp/", "/dev/udp/")):
@@ -123,7 +123,7 @@ def dev_tcp_any(walker: Walker) -> Iterator[Hit]:
 
 
 @_program
-def pipe_shell_network(walker: Walker) -> Iterator[Hit]:
+def pipe_shell_network(walker: Walk) -> Iterator[Hit]:
     pipes: dict[int, list[Invocation]] = {}
     for inv in walker.invocations:
         if inv.pipe is not None:
@@ -144,32 +144,32 @@ _INVISIBLE = re.compile(HIDDEN_CHARACTERS)
 
 
 @_program
-def hidden_characters(walker: Walker) -> Iterator[Hit]:
+def hidden_characters(walker: Walk) -> Iterator[Hit]:
     for m in _INVISIBLE.finditer(walker.original):
         yield (m.start(), m.end()), ascii(m.group())[1:-1]
         return
 
 
 @_program
-def parse_failed(walker: Walker) -> Iterator[Hit]:
+def parse_failed(walker: Walk) -> Iterator[Hit]:
     if walker.parse_errors:
         yield walker.parse_errors[0], "parse error"
 
 
 @_program
-def too_large(walker: Walker) -> Iterator[Hit]:
+def too_large(walker: Walk) -> Iterator[Hit]:
     if walker.truncated:
         yield (0, len(walker.command)), "too large"
 
 
 @_program
-def line_too_long(walker: Walker) -> Iterator[Hit]:
+def line_too_long(walker: Walk) -> Iterator[Hit]:
     if walker.long_lines:
         yield walker.long_lines[0], "long line"
 
 
 @_program
-def too_deep(walker: Walker) -> Iterator[Hit]:
+def too_deep(walker: Walk) -> Iterator[Hit]:
     if walker.too_deep:
         yield walker.too_deep[0], "nesting"
 
@@ -184,7 +184,7 @@ _FLOOD = re.compile(
 
 
 @_program
-def background_flood(walker: Walker) -> Iterator[Hit]:
+def background_flood(walker: Walk) -> Iterator[Hit]:
     m = _FLOOD.search(walker.command)
     if m:
         yield (m.start(), m.end()), "a loop of background jobs"
@@ -197,7 +197,7 @@ _PAUSES = frozenset({"sleep", "read", "wait", "inotifywait", "timeout", "break",
 
 
 @_program
-def endless_filler(walker: Walker) -> Iterator[Hit]:
+def endless_filler(walker: Walk) -> Iterator[Hit]:
     if any(inv.name in _PAUSES for inv in walker.invocations):
         return
     for inv in walker.invocations:
@@ -214,7 +214,7 @@ _GUARD_JOBS = re.compile(
 
 
 @_program
-def crontab_drops_guard(walker: Walker) -> Iterator[Hit]:
+def crontab_drops_guard(walker: Walk) -> Iterator[Hit]:
     """`crontab -l | grep -v borg | crontab -`: a backup or security job taken out."""
     for inv in walker.invocations:
         if inv.name != "crontab" or inv.pipe is None or inv.stage == 0:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 
-from safety.checks.base import DELETERS, PERMS, Hit, _hit, only
+from safety.checks.base import DELETERS, PERMS, Hit, InvocationCheck, _hit, only
 from safety.checks.deletion import delete_targets
 from safety.checks.permissions import _perm_targets
 from safety.checks.startup import everyday_append
@@ -17,6 +18,7 @@ from safety.paths import (
     is_device,
     is_history_file,
     is_local_install,
+    is_secret,
     is_startup_file,
     normalise,
 )
@@ -30,7 +32,12 @@ def writes_device(inv: Invocation) -> Iterator[Hit]:
             yield _hit(word)
 
 
-def writes_where(predicate, *, truncate_only: bool = False, deletes: bool = False):  # noqa: ANN001, ANN201
+def writes_where(
+    predicate: Callable[[str, str | None], bool],
+    *,
+    truncate_only: bool = False,
+    deletes: bool = False,
+) -> InvocationCheck:
     """A check: writes (or, with deletes=True, also deletes) a path matching `predicate`."""
 
     def check(inv: Invocation) -> Iterator[Hit]:
@@ -92,8 +99,13 @@ def _history(path: str, cwd: str | None) -> bool:
     return is_history_file(path)
 
 
+# Rotated, compressed copies of a log (`access.log.3.gz`, `syslog.1`, `auth.log-20240101`):
+# removing those is housekeeping, not hiding what happened.
+_ROTATED = re.compile(r"\.(gz|xz|bz2|zst|lz4|old|\d+)$|-\d{8}$")
+
+
 def _logs(path: str, cwd: str | None) -> bool:
-    return classify(path, cwd) is Place.LOGS
+    return classify(path, cwd) is Place.LOGS and not _ROTATED.search(path)
 
 
 def _sysrq(path: str, cwd: str | None) -> bool:
@@ -111,6 +123,49 @@ def _system_file(path: str, cwd: str | None) -> bool:
     if is_local_install(path, cwd):
         return False
     return classify(path, cwd) in (Place.SYSTEM, Place.SYSTEM_TOP)
+
+
+def writes_system_file(inv: Invocation) -> Iterator[Hit]:
+    """A write to a system file, everyday configuration edits aside (sysfile.config-edit)."""
+    from safety.checks.config_edits import everyday_edit
+
+    for word, how in write_targets(inv):
+        if _system_file(word.text, inv.cwd) and not everyday_edit(inv, word, how):
+            yield _hit(word)
+
+
+def _keys_or_documents(path: str, cwd: str | None) -> bool:
+    """A credential, or keys and documents in a home: emptying one loses it like deleting."""
+    return is_secret(path) or classify(path, cwd) is Place.HOME_DATA
+
+
+_EMPTY_KEYS = writes_where(_keys_or_documents, truncate_only=True)
+
+
+# Commands that write nothing: their `>` only empties the file.
+_WRITES_NOTHING = frozenset({"", ":", "true", "cp", "truncate"})
+
+
+def empties_keys(inv: Invocation) -> Iterator[Hit]:
+    """`cp /dev/null ~/.ssh/id_rsa`, `: > ~/.aws/credentials`, `truncate -s 0 KEY`. A command
+    that writes something into the file (`openssl rand > secret.key`) makes a new one; shredding
+    is asked for by name and judged by the deletion rules."""
+    texts = [w.text for w in inv.args]
+    empty_echo = inv.name == "echo" and all(t == "-n" for t in texts)
+    empty_cat = inv.name == "cat" and texts == ["/dev/null"]
+    if inv.name in _WRITES_NOTHING or empty_echo or empty_cat:
+        yield from _EMPTY_KEYS(inv)
+
+
+# The places a data rule's writes_where may name (safety/checks/named.py).
+PREDICATES = {
+    "auth": _auth,
+    "history": _history,
+    "logs": _logs,
+    "preload": _preload,
+    "sysrq": _sysrq,
+    "system_file": _system_file,
+}
 
 
 @only(PERMS, DELETERS)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from safety.checks.base import is_program_check
+from safety.checks.base import is_fallback_check, is_program_check
 from safety.model import Risk
 
 CRIT, HIGH, MOD = Risk.CRITICAL, Risk.HIGH, Risk.MODERATE
@@ -25,3 +25,8 @@ class Rule:
     @property
     def program(self) -> bool:
         return is_program_check(self.check)
+
+    @property
+    def fallback(self) -> bool:
+        """The safety net: judged only where no other rule found anything."""
+        return is_fallback_check(self.check)

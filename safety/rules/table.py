@@ -1,19 +1,18 @@
-"""Rules written as data: every safety/rules/*.toml file, read once at import."""
+"""The rule table: every safety/rules/*.toml file, read once at import.
+
+A rule describes its check by keys (safety.checks.table) or names a Python check with
+`check = "module.function"` and optional `args` (safety.checks.named)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
+from safety.checks.named import named_check
 from safety.checks.table import table_check
+from safety.datafile import read_toml
 from safety.model import Risk
 from safety.rules.rule import Rule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
 _RISKS = {"moderate": Risk.MODERATE, "high": Risk.HIGH, "critical": Risk.CRITICAL}
@@ -26,7 +25,9 @@ def _rule(spec: dict[str, Any], source: str) -> Rule:
             str(spec["category"]),
             _RISKS[str(spec["risk"])],
             str(spec["message"]),
-            table_check(spec),
+            named_check(str(spec["check"]), spec.get("args"))
+            if "check" in spec
+            else table_check(spec),
             matches=tuple(spec.get("matches", ())),
             non_matches=tuple(spec.get("non_matches", ())),
         )
@@ -37,7 +38,7 @@ def _rule(spec: dict[str, Any], source: str) -> Rule:
 def load(directory: Path = HERE) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for path in sorted(directory.glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path)
         rules.extend(_rule(spec, path.name) for spec in data.get("rule", ()))
     return tuple(rules)
 

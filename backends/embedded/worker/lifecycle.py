@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,9 @@ MAX_REPLACEMENTS = 3
 MAX_ATTEMPTS = 64
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 
+#: One connection to a worker.
+Streams = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
 
 @dataclass
 class Connection:
@@ -68,7 +72,7 @@ def directory() -> Path:
     return private_dir(runtime_dir())
 
 
-async def connect(path: Path) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+async def connect(path: Path) -> Streams | None:
     """A connection to the worker at ``path``; None when none listens there."""
     if not check_socket(path):
         return None
@@ -243,41 +247,48 @@ async def open_worker(spawn: Spawn) -> Connection:
     )
 
 
+@asynccontextmanager
+async def _running_worker() -> AsyncIterator[Streams | None]:
+    """A connection to the worker already running here, closed on leaving; None when none runs.
+
+    For `caro --worker status|stop`: it never starts one.
+    """
+    conn = await connect(socket_path(directory()))
+    try:
+        yield conn
+    finally:
+        if conn is not None:
+            conn[1].close()
+
+
 async def status(timeout: float = 1.0) -> dict[str, Any] | None:
     """The running worker's hello (pid, uptime, idle time left); None when none runs."""
-    path = socket_path(directory())
-    conn = await connect(path)
-    if conn is None:
-        return None
-    reader, writer = conn
-    try:
-        return await asyncio.wait_for(ask(reader, writer, {"op": "hello"}), timeout)
-    except asyncio.TimeoutError:
-        return {"busy": True}
-    finally:
-        writer.close()
+    async with _running_worker() as conn:
+        if conn is None:
+            return None
+        try:
+            return await asyncio.wait_for(ask(*conn, {"op": "hello"}), timeout)
+        except asyncio.TimeoutError:
+            return {"busy": True}
 
 
 async def stop(timeout: float = 10.0) -> int | None:
     """Tell the running worker to exit; its pid, or None when none was running."""
-    path = socket_path(directory())
-    conn = await connect(path)
-    if conn is None:
-        return None
-    reader, writer = conn
-    try:
-        hello = await asyncio.wait_for(ask(reader, writer, {"op": "hello"}), timeout)
-        if hello is None:
+    async with _running_worker() as conn:
+        if conn is None:
             return None
-        await asyncio.wait_for(ask(reader, writer, {"op": "exit"}), timeout)
-        return int(hello["pid"])
-    except asyncio.TimeoutError:
-        raise BackendError(
-            f"the embedded worker did not answer within {timeout:g} s (it may be busy); try again",
-            backend="embedded",
-        ) from None
-    finally:
-        writer.close()
+        try:
+            hello = await asyncio.wait_for(ask(*conn, {"op": "hello"}), timeout)
+            if hello is None:
+                return None
+            await asyncio.wait_for(ask(*conn, {"op": "exit"}), timeout)
+            return int(hello["pid"])
+        except asyncio.TimeoutError:
+            raise BackendError(
+                f"the embedded worker did not answer within {timeout:g} s (it may be busy); "
+                "try again",
+                backend="embedded",
+            ) from None
 
 
 async def exit_record(pid: int, wait: float = 2.0) -> dict[str, Any] | None:
