@@ -152,36 +152,58 @@ def clean_lines(text: str) -> list[str]:
 def programs(command: str) -> list[tuple[str, str | None]]:
     """Each simple command's program and the word after it (a subcommand, perhaps), in order.
 
-    Best effort, from shell words: `sudo find . | xargs wc -l` gives sudo, find, xargs, wc.
+    Best effort, from shell words: `sudo -u bob find . | xargs -I {} wc -l {}` gives sudo,
+    find, xargs, wc (a wrapper's options and their values are skipped: caro_py.knowledge's
+    one definition of them).
     """
+    from caro_py.knowledge.command_tool import ASSIGNMENT, program_name, wrapper_words, wrappers
+
+    found: list[tuple[str, str | None]] = []
+    for words in simple_commands(command):
+        i = 0
+        while i < len(words):
+            if ASSIGNMENT.match(words[i]):  # LANG=C, before the program or a wrapped one
+                i += 1
+                continue
+            name = program_name(words[i])
+            spec = wrappers().get(name)
+            if spec is None:
+                after = words[i + 1] if i + 1 < len(words) else None
+                found.append((name, after if after is None or after[:1].isalpha() else ""))
+                break
+            found.append((name, None))
+            span = wrapper_words(spec, words[i + 1 :])
+            if span is None:
+                break
+            i += 1 + span
+    return list(dict.fromkeys(found))  # each once, first seen first
+
+
+REDIRECTIONS = frozenset({"<", ">", ">>", "<<", "<<<", ">&", "<&", "&>", ">|"})
+
+
+def simple_commands(command: str) -> list[list[str]]:
+    """The line's simple commands as word lists, redirections left out."""
     import shlex
 
     lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
-    found: list[tuple[str, str | None]] = []
-    expect = True
+    out: list[list[str]] = [[]]
+    skip_next = False
     try:
         for token in lexer:
             if token and set(token) <= set("|&;()<>"):
-                expect = token not in ("<", ">", ">>", "<<", "<<<", ">&", "<&")
+                skip_next = token in REDIRECTIONS
+                if not skip_next and out[-1]:
+                    out.append([])
                 continue
-            if found and found[-1][1] is None and not expect and token[:1].isalpha():
-                found[-1] = (found[-1][0], token)  # the word after the program
-                continue
-            if expect and "=" not in token.split("/")[0]:
-                name = token.rsplit("/", 1)[-1]
-                if name:
-                    found.append((name, None))
-                expect = name in WRAPPERS
-            elif found and found[-1][1] is None:
-                found[-1] = (found[-1][0], "")  # an option came first: no subcommand
+            if skip_next:  # a redirection's target
+                skip_next = False
+            elif token:
+                out[-1].append(token)
     except ValueError:  # unbalanced quotes: what was read so far
         pass
-    return list(dict.fromkeys(found))  # each once, first seen first
-
-
-# Programs that run the next word as a command.
-WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nice", "nohup", "xargs", "exec", "command"})
+    return [words for words in out if words]
 
 
 def from_descriptions(command: str) -> Explanation:

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backends.protocol import Example
+from caro_py.knowledge.command_tool import tool_of
 from caro_py.knowledge.index import connect, platforms_for
 from caro_py.knowledge.retrieve import retrieve
 from caro_py.knowledge.retriever import examples_for
 from caro_py.knowledge.router import Router
 from config.model import RetrievalSettings
 
-WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "nice", "time", "command", "exec"})
 PAGE_REMOVED_SHARE = 0.25  # of tldr-derived training requests
 DISTRACTOR_SHARE = 0.15  # of all training requests
 NEIGHBOURS = 8  # a distractor page is drawn from the router's next candidates
@@ -38,12 +38,8 @@ OS_OF_PLATFORM = {"linux": "linux", "macos": "darwin"}
 
 
 def first_program(command: str) -> str:
-    """The program a command line runs: 'sudo tar -xf x' -> 'tar' (the router's tool names)."""
-    for word in command.split():
-        if word in WRAPPERS or word.startswith("-") or "=" in word.split("/")[0]:
-            continue
-        return word.strip("'\"()").rsplit("/", 1)[-1]
-    return ""
+    """The tool a command line uses ('sudo tar -xf x' -> 'tar'): the router's tool names."""
+    return tool_of(command) or ""
 
 
 @dataclass(frozen=True)

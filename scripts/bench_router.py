@@ -36,8 +36,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from _shellspec import parse_page, split_of  # noqa: E402
 from build_dataset import own_split, own_topics, tldr_records  # noqa: E402
-from build_kb import PLATFORMS, TLDR, tool_of  # noqa: E402
+from build_kb import PLATFORMS, TLDR  # noqa: E402
 
+from caro_py.knowledge.command_tool import tool_of  # noqa: E402
 from caro_py.knowledge.index import connect, platforms_for  # noqa: E402
 from caro_py.knowledge.retrieve import retrieve  # noqa: E402
 from caro_py.knowledge.router import Candidate, Router, Weights  # noqa: E402

@@ -39,6 +39,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 from _shellspec import Page, clean_description, parse_page  # noqa: E402
 from build_dataset import CATEGORIES, own_split, own_topics  # noqa: E402
 
+from caro_py.knowledge.command_tool import tool_of, wrappers  # noqa: E402
+
 TLDR = REPO.parent / "shared" / "tldr-pages"
 DATA = REPO / "caro_py" / "knowledge" / "data"
 DB_NAME = "tldr.sqlite"
@@ -46,8 +48,6 @@ PLATFORMS = ("common", "linux", "osx")
 # A word in more than this share of the route rows is left out of the router's query: its
 # BM25 weight is small anyway, and matching it costs most of a query's time.
 FREQUENT_SHARE = 0.01
-# Words that only wrap the tool that does the work.
-WRAPPERS = {"sudo", "env", "nohup", "time", "command", "exec", "doas"}
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,20 +71,14 @@ CREATE VIRTUAL TABLE route USING fts5(
 """
 
 
-def tool_of(command: str) -> str | None:
-    """The program a command line runs first: 'sudo tar -xf x' -> 'tar'."""
-    for word in re.split(r"\s+", command.strip()):
-        if not word or "=" in word.split("/")[0] or word in WRAPPERS or word.startswith("-"):
-            continue
-        word = word.strip("'\"()")
-        return word.rsplit("/", 1)[-1] or None
-    return None
-
-
 def page_tool(page: Page) -> str:
     """The tool a page documents: the first word most of its examples start with."""
     counts = Counter(t for ex in page.examples if (t := tool_of(ex.command)))
-    return counts.most_common(1)[0][0] if counts else page.name.split()[0]
+    tool = counts.most_common(1)[0][0] if counts else None
+    # 'sudo ./pig.py' is the dhcpig page's use of sudo: the page is not about sudo.
+    if tool is None or (tool in wrappers() and tool != page.name):
+        return page.name.split()[0]
+    return tool
 
 
 def tldr_commit() -> str:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from _shellspec import parse_page  # noqa: E402
 from build_dataset import LINUX_CONTEXTS, MAC_CONTEXTS  # noqa: E402
-from build_kb import PLATFORMS, TLDR, build, tool_of  # noqa: E402
+from build_kb import PLATFORMS, TLDR, build  # noqa: E402
 from evaluate import (  # noqa: E402
     Sandbox,
     SandboxUnavailable,
@@ -48,6 +48,7 @@ from backends.embedded.inprocess import EmbeddedBackend  # noqa: E402
 from backends.errors import BackendError, NoUsableCommand  # noqa: E402
 from backends.protocol import GenerationRequest, PlatformContext  # noqa: E402
 from caro_py.knowledge import retrieve  # noqa: E402
+from caro_py.knowledge.command_tool import tool_of  # noqa: E402
 from caro_py.knowledge.index import connect, platforms_for  # noqa: E402
 from caro_py.knowledge.router import Router  # noqa: E402
 from config.model import Settings  # noqa: E402
