@@ -44,9 +44,14 @@ class Example:
     page: str  # the tool's page name ("tar", "git-commit")
     description: str
     command: str
+    # An alias page's example ("gunzip"): the page it was rewritten from ("gzip").
+    derived_from: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"page": self.page, "description": self.description, "command": self.command}
+        out = {"page": self.page, "description": self.description, "command": self.command}
+        if self.derived_from:
+            out["derived_from"] = self.derived_from
+        return out
 
 
 @dataclass(frozen=True)

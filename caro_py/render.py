@@ -76,13 +76,20 @@ def show_sources(examples: Sequence[Example], *, verbose: bool) -> None:
         return
     from rich.text import Text
 
-    pages = list(dict.fromkeys(example.page for example in examples))
+    pages = list(dict.fromkeys(source_page(example) for example in examples))
     console = err_console()
     console.print(Text(visible("examples: tldr " + ", ".join(pages)), style="dim"))
     if verbose:
         for example in examples:
-            line = f"  · {example.page}: {example.description}: {example.command}"
+            line = f"  · {source_page(example)}: {example.description}: {example.command}"
             console.print(Text(visible(line), style="dim"))
+
+
+def source_page(example: Example) -> str:
+    """'tar'; an alias page's example as 'gunzip (from gzip)'."""
+    if example.derived_from:
+        return f"{example.page} (from {example.derived_from})"
+    return example.page
 
 
 def show_assessment(

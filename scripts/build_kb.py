@@ -6,7 +6,10 @@ SQLite file, caro_py/knowledge/data/tldr.sqlite, with ATTRIBUTION.md beside it (
 the authors and the tldr commit). Tables:
 
 - ``pages``: one row per (platform, page): summary and the tool its commands start with.
-- ``examples``: every example, placeholders kept as written (``{{path/to/file}}``).
+- ``examples``: every example, placeholders kept as written (``{{path/to/file}}``). An alias
+  page (`gunzip`: "an alias of `gzip --decompress`") holds its original's examples that the
+  alias runs, rewritten to call it (scripts/_aliases.py), with ``derived_from`` naming the
+  original; only its summary is indexed for routing (the descriptions are the original's).
 - ``route``: FTS5 (porter) over what names a tool: each example's description, each page's
   summary, and the project's own everyday requests of the TRAIN split (scripts/data/*.jsonl;
   dev and test topics are kept out, so the router is measured on requests it never indexed).
@@ -29,13 +32,15 @@ import re
 import sqlite3
 import sys
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from _aliases import alias_of, derive  # noqa: E402
 from _shellspec import Page, clean_description, parse_page  # noqa: E402
 from build_dataset import CATEGORIES, own_split, own_topics  # noqa: E402
 
@@ -58,7 +63,8 @@ CREATE TABLE pages (
 );
 CREATE TABLE examples (
     id INTEGER PRIMARY KEY, platform TEXT NOT NULL, page TEXT NOT NULL,
-    description TEXT NOT NULL, command TEXT NOT NULL
+    description TEXT NOT NULL, command TEXT NOT NULL,
+    derived_from TEXT NOT NULL DEFAULT ''  -- an alias page's example: the page it came from
 );
 CREATE INDEX examples_page ON examples (page, platform);
 CREATE INDEX pages_name ON pages (name);
@@ -97,16 +103,44 @@ def own_train_requests() -> list[tuple[str, str]]:
     return rows
 
 
-def read_pages(root: Path) -> list[Page]:
-    """Every page with examples, named by its file ('git-commit', 'just.1': unique per
-    platform, unlike titles) rather than its title ('git commit')."""
-    pages: list[Page] = []
+@dataclass(frozen=True)
+class KbPage:
+    page: Page  # named by its file ('git-commit', 'just.1': unique per platform, unlike titles)
+    derived_from: str = ""  # an alias page's: the page its examples were rewritten from
+
+
+def read_pages(root: Path, drop: Collection[str] = ()) -> list[KbPage]:
+    """Every page with examples, but those in ``drop`` (platform/name). An alias page without
+    examples of its own gets its original's that the alias runs (scripts/_aliases.py); none
+    when the original is dropped."""
+    raw: dict[tuple[str, str], Page] = {}
     for platform in PLATFORMS:
         for path in sorted((root / platform).glob("*.md")):
-            page = parse_page(path.read_text(encoding="utf-8"), platform)
-            if page.examples and not page.is_alias:
-                pages.append(replace(page, name=path.stem))
+            raw[platform, path.stem] = parse_page(path.read_text(encoding="utf-8"), platform)
+    pages: list[KbPage] = []
+    for (platform, name), page in raw.items():
+        if f"{platform}/{name}" in drop:
+            continue
+        own = tuple(ex for ex in page.examples if not (page.is_alias and is_pointer(ex.command)))
+        if own:
+            pages.append(KbPage(replace(page, name=name, examples=own)))
+            continue
+        alias = alias_of(page, page.name) if page.is_alias else None
+        if alias is None:
+            continue
+        where = [alias.target_platform] if alias.target_platform else [platform, "common"]
+        found = next((p for p in where if (p, alias.target) in raw), None)
+        if found is None or f"{found}/{alias.target}" in drop:
+            continue
+        derived = derive(alias, raw[found, alias.target])
+        if derived:
+            pages.append(KbPage(replace(page, name=name, examples=derived), alias.target))
     return pages
+
+
+def is_pointer(command: str) -> bool:
+    """An alias page's one example: `tldr gzip` (read the original's page)."""
+    return command.split(" ", 1)[0] == "tldr"
 
 
 def mark_generic(db: sqlite3.Connection, pages: list[Page]) -> None:
@@ -145,7 +179,8 @@ def mark_frequent(db: sqlite3.Connection) -> None:
 
 
 def build(out: Path, drop: set[str]) -> dict[str, int]:
-    pages = [p for p in read_pages(TLDR / "pages") if f"{p.platform}/{p.name}" not in drop]
+    kb_pages = read_pages(TLDR / "pages", drop)
+    pages = [kb.page for kb in kb_pages]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
@@ -153,7 +188,8 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
     db.executescript(SCHEMA)
     n_examples = 0
     tool_page: dict[str, str] = {}
-    for page in pages:
+    for kb in kb_pages:
+        page = kb.page
         tool = page_tool(page)
         if page.name == tool or tool not in tool_page:
             tool_page[tool] = page.name
@@ -168,14 +204,18 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
         for ex in page.examples:
             desc = clean_description(ex.description)
             db.execute(
-                "INSERT INTO examples (platform, page, description, command) VALUES (?, ?, ?, ?)",
-                (page.platform, page.name, desc, ex.command),
+                "INSERT INTO examples (platform, page, description, command, derived_from) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (page.platform, page.name, desc, ex.command, kb.derived_from),
             )
+            n_examples += 1
+            if kb.derived_from:
+                # The original's description: it names the original, which has it already.
+                continue
             db.execute(
                 "INSERT INTO route (text, page, platform, kind) VALUES (?, ?, ?, 'example')",
                 (desc, page.name, page.platform),
             )
-            n_examples += 1
     own = own_train_requests()
     n_own = 0
     for request, tool in own:
@@ -187,7 +227,7 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
             (request, page),
         )
         n_own += 1
-    mark_generic(db, pages)
+    mark_generic(db, [kb.page for kb in kb_pages if not kb.derived_from])
     mark_frequent(db)
     # Commonness: every-day requests count most; the dataset's core categories next.
     prior: Counter[str] = Counter()
@@ -200,6 +240,7 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
     meta = {
         "tldr_commit": tldr_commit(),
         "pages": str(len(pages)),
+        "alias_pages": str(sum(bool(kb.derived_from) for kb in kb_pages)),
         "examples": str(n_examples),
         "own_requests": str(n_own),
         "dropped_pages": ",".join(sorted(drop)),
@@ -211,7 +252,13 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
     db.execute("VACUUM")
     db.close()
     tmp.replace(out)
-    return {"pages": len(pages), "examples": n_examples, "own_requests": n_own}
+    n_alias = sum(bool(kb.derived_from) for kb in kb_pages)
+    return {
+        "pages": len(pages),
+        "alias_pages": n_alias,
+        "examples": n_examples,
+        "own_requests": n_own,
+    }
 
 
 ATTRIBUTION = """\
@@ -225,7 +272,10 @@ the tldr-pages team and contributors.
 
 Changes: each page was parsed into its summary and (description, command) pairs; the
 descriptions' `[c]hoice` letters and backticks were removed; commands, placeholders
-included, are kept as written. The file was built by `scripts/build_kb.py` of caro-py, which
+included, are kept as written. An alias page ("This command is an alias of `gzip
+--decompress`") is given the examples of the page it points to that the alias runs, with the
+alias in place of the expansion (`gunzip {{{{path/to/file.gz}}}}`); `derived_from` names that
+page. The file was built by `scripts/build_kb.py` of caro-py, which
 also indexes caro-py's own everyday requests (MIT) for routing.
 """
 

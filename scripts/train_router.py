@@ -6,7 +6,8 @@ A multinomial logistic regression from a request's sparse features
 read from the knowledge base itself, so a base built without some pages
 (build_kb.py --drop-pages) trains a model that has never seen them:
 
-- every tldr example description -> its page, and every page summary -> its page;
+- every tldr example description -> its page (not an alias page's, which are its original's),
+  and every page summary -> its page;
 - the project's everyday requests of the TRAIN split (the ``route`` rows of kind
   'request'; dev and test topics are never in the base) -> their tool's page, weighted up
   (``--everyday-weight``): they are how people actually ask.
@@ -68,7 +69,12 @@ def labelled(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """(text, class, kind) for every labelled pair in the base; the class is the page, or
     OTHER for a page the model does not name."""
     named = named_classes(db)
-    rows = [(d, p, "example") for d, p in db.execute("SELECT description, page FROM examples")]
+    # An alias page's examples are its original's descriptions: they teach nothing of the
+    # alias, and would split the original's class in two. Its summary names it.
+    rows = [
+        (d, p, "example")
+        for d, p in db.execute("SELECT description, page FROM examples WHERE derived_from = ''")
+    ]
     rows += [(s, n, "summary") for s, n in db.execute("SELECT summary, name FROM pages")]
     rows += [
         (t, p, "request")

@@ -24,7 +24,8 @@ def examples_for(
     if k <= 0:
         return []
     rows = db.execute(
-        "SELECT description, command FROM examples WHERE page = ? AND platform = ? ORDER BY id",
+        "SELECT description, command, derived_from FROM examples "
+        "WHERE page = ? AND platform = ? ORDER BY id",
         (page, platform),
     ).fetchall()
     rows = [row for row in rows if row[1] not in exclude]
@@ -33,7 +34,7 @@ def examples_for(
         enumerate(rows),
         key=lambda item: (-_overlap(wanted, item[1][0] + " " + item[1][1]), item[0]),
     )
-    return [Example(page, desc, cmd) for _i, (desc, cmd) in ranked[:k]]
+    return [Example(page, desc, cmd, origin) for _i, (desc, cmd, origin) in ranked[:k]]
 
 
 def _overlap(wanted: set[str], text: str) -> int:
