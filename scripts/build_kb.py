@@ -219,12 +219,12 @@ def build(out: Path, drop: set[str]) -> dict[str, int]:
     own = own_train_requests()
     n_own = 0
     for request, tool in own:
-        page = tool_page.get(tool)
-        if page is None:
+        name = tool_page.get(tool)
+        if name is None:
             continue  # a tool without a tldr page has no examples to show
         db.execute(
             "INSERT INTO route (text, page, platform, kind) VALUES (?, ?, 'common', 'request')",
-            (request, page),
+            (request, name),
         )
         n_own += 1
     mark_generic(db, [kb.page for kb in kb_pages if not kb.derived_from])
