@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from _examples import load_topics  # noqa: E402
 from _shellspec import parse_page, split_of  # noqa: E402
 from build_dataset import own_split, own_topics, tldr_records  # noqa: E402
 from build_kb import PLATFORMS, TLDR  # noqa: E402
@@ -57,8 +58,16 @@ def everyday_cases(split: str = "dev") -> list[Case]:
     for topic, everyday in own_topics():
         tool = tool_of(topic.command)
         if tool and own_split(topic.topic, everyday) == split:
-            cases.extend(Case(r, tool, "linux", f"caro/{topic.topic}") for r in topic.requests)
+            os_name = os_of_tool(tool)
+            cases.extend(Case(r, tool, os_name, f"caro/{topic.topic}") for r in topic.requests)
     return cases
+
+
+def os_of_tool(tool: str, root: Path = TLDR / "pages") -> str:
+    """The OS an everyday request is routed for: 'darwin' for a tool whose tldr pages are all
+    macOS's (`diskutil`, `defaults`: a Linux router never shows them), else 'linux'."""
+    pages = [platform for platform in PLATFORMS if (root / platform / f"{tool}.md").is_file()]
+    return "darwin" if pages == ["osx"] else "linux"
 
 
 def tldr_cases(split: str = "dev") -> list[Case]:
@@ -175,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tldr-sample", type=int, default=0, help="every Nth tldr dev case")
     parser.add_argument("--no-removed", action="store_true", help="skip 'page removed'")
     parser.add_argument("--db", type=Path, help="another knowledge base (default: the shipped)")
+    parser.add_argument(
+        "--also-without",
+        metavar="GLOB",
+        help="also score everyday dev without the topics of scripts/data/GLOB (an earlier set)",
+    )
     args = parser.parse_args(argv)
     everyday = everyday_cases()
     tldr = tldr_cases()
@@ -184,7 +198,16 @@ def main(argv: list[str] | None = None) -> int:
         grid(everyday, tldr, args.db)
         return 0
     weights = Weights()
-    for name, cases in (("everyday dev", everyday), ("tldr dev, page in index", tldr)):
+    sets = [("everyday dev", everyday)]
+    if args.also_without:
+        left_out = {
+            f"caro/{topic.topic}"
+            for path in sorted((REPO / "scripts" / "data").glob(args.also_without))
+            for topic in load_topics(path)
+        }
+        kept = [case for case in everyday if case.page not in left_out]
+        sets.append((f"everyday dev w/o {args.also_without}", kept))
+    for name, cases in (*sets, ("tldr dev, page in index", tldr)):
         print(line(name, score(cases, routers_for(args.db, weights))))
         print(line("  hand-weighted only", score(cases, routers_for(args.db, weights, False))))
     if not args.no_removed:

@@ -61,10 +61,11 @@ class Weights:
     min_score: float = 20.0  # below this the best page is too weak to show
     second_ratio: float = 0.6  # a second page is shown at this share of the first's score
     # With the trained model (a base built with scripts/train_router.py):
-    clf_weight: float = 0.7  # the model's part of the final distribution
-    min_share: float = 0.1  # the best page's share below which nothing is shown
-    hand_power: float = 1.5  # the hand score's share is score**power / sum (sharper)
-    hand_floor: float = 30.0  # a hand score of "none of these" in that sum
+    # Chosen again on dev (bench_router.py --grid) after the everyday v4 topics (2026-12-06).
+    clf_weight: float = 0.5  # the model's part of the final distribution
+    min_share: float = 0.05  # the best page's share below which nothing is shown
+    hand_power: float = 1.0  # the hand score's share is score**power / sum (sharper)
+    hand_floor: float = 60.0  # a hand score of "none of these" in that sum
     second_share: float = 0.1  # a second page is shown at this share of the first's share
 
 
