@@ -66,6 +66,19 @@ def test_a_named_tool_is_shown_even_when_not_installed() -> None:
     assert chosen.chosen and chosen.chosen[0].tool == "ffmpeg"
 
 
+@pytest.mark.parametrize(
+    ("request_text", "tool"),
+    [
+        ("open the shop database with psql", "psql"),
+        ("use pgcli to open the shop database", "pgcli"),
+        ("list the tables with sqlite3 in app.db", "sqlite3"),
+    ],
+)
+def test_an_uncommon_named_tool_is_shown_first(request_text: str, tool: str) -> None:
+    chosen = router(installed=nothing_installed).route(request_text).chosen
+    assert chosen and chosen[0].tool == tool
+
+
 def test_common_tools_win_for_everyday_words() -> None:
     route = router().route("list files")
     assert route.chosen and route.chosen[0].tool in {"ls", "find"}

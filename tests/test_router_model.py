@@ -11,7 +11,7 @@ import pytest
 from caro_py.knowledge.classifier import Classifier
 from caro_py.knowledge.features import features, stem
 from caro_py.knowledge.index import connect, platforms_for
-from caro_py.knowledge.router import OTHER, Router, Weights
+from caro_py.knowledge.router import OTHER, Router, Weights, words
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
@@ -134,3 +134,17 @@ def test_training_writes_a_model_the_router_reads(tmp_path: Path) -> None:
     assert model.predict("mount the volume").other > 0.5
     args = db.execute("SELECT value FROM meta WHERE key = 'clf_args'").fetchone()[0]
     assert "--epochs=40" in args
+
+
+def test_a_named_tools_boost_is_not_scaled_by_its_commonness(tmp_path: Path) -> None:
+    # "with gio": the user said which tool; an uncommon one gets the whole boost (it was
+    # scaled by 0.55 before, a common one's by its prior: a rare named tool lost to it).
+    path = tmp_path / "kb.sqlite"
+    tiny_base(path)
+    router = Router(sqlite3.connect(path), ("common",), installed=None, trained=False)
+    request = "mount the volume with gio"
+    lexical = router.lexical(words(request))[("gio", "common")]
+    hand = router.signals(request).hand
+    assert hand["gio"] == pytest.approx(
+        lexical * router.weights.uncommon + router.weights.named_strong
+    )

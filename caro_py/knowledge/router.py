@@ -62,7 +62,7 @@ class Weights:
     second_ratio: float = 0.6  # a second page is shown at this share of the first's score
     # With the trained model (a base built with scripts/train_router.py):
     # Chosen again on dev (bench_router.py --grid) after the everyday v4 topics (2026-12-06).
-    clf_weight: float = 0.5  # the model's part of the final distribution
+    clf_weight: float = 0.7  # the model's part of the final distribution
     min_share: float = 0.05  # the best page's share below which nothing is shown
     hand_power: float = 1.0  # the hand score's share is score**power / sum (sharper)
     hand_floor: float = 60.0  # a hand score of "none of these" in that sum
@@ -297,11 +297,12 @@ class Router:
             if page in exclude:
                 continue
             common = prior.get(refs[page].tool, 0.0)
+            score *= 1.0 + w.prior_weight * math.log1p(common) if common else w.uncommon
             if page in named:
+                # After commonness: a tool the user names is not less likely for being rare.
                 generic = named[page]
                 rare = generic <= w.rare_cutoff or (common and generic <= w.generic_cutoff)
                 score += w.named_strong if rare else w.named_bonus
-            score *= 1.0 + w.prior_weight * math.log1p(common) if common else w.uncommon
             hand[page] = score
         return Signals(
             hand=hand,
