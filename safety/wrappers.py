@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from safety.commands import shell_command_string
 from safety.facts import DYN_SET, Invocation, Word
 from safety.launchers import launched_code, launchers
-from safety.options import parse_options
+from safety.options import Options, parse_options
 from safety.paths import is_secret
+from safety.wrapper_table import wrapper_specs
 
 
 @dataclass
@@ -43,83 +45,23 @@ def leading_assignments(words: list[Word]) -> tuple[list[tuple[str, Word]], list
 CHAIN_WORDS = frozenset({"env", "timeout", "xargs", "watch", "eval"})
 
 
-_SIMPLE: dict[str, dict[str, object]] = {
-    # name: parse_options keyword arguments, POSIX-style (stop at the first operand)
-    "sudo": {
-        "short_arg": "ugCDhprtTUR",
-        "longs": {
-            "user": "u",
-            "group": "g",
-            "close-from": "C",
-            "chdir": "D",
-            "host": "h",
-            "prompt": "p",
-            "role": "r",
-            "type": "t",
-            "command-timeout": "T",
-            "other-user": "U",
-            "chroot": "R",
-            "preserve-env": "preserve-env",
-            "login": "i",
-            "shell": "s",
-            "edit": "e",
-        },
-        "long_arg": ("u", "g", "C", "D", "h", "p", "r", "t", "T", "U", "R"),
-    },
-    "doas": {"short_arg": "uC"},
-    "pkexec": {"longs": {"user": "user"}, "long_arg": ("user",)},
-    "run0": {
-        "short_arg": "ugD",
-        "longs": {"user": "u", "group": "g", "chdir": "D"},
-        "long_arg": ("u", "g", "D"),
-    },
-    "nohup": {},
-    "setsid": {},
-    "time": {"short_arg": "fo", "longs": {"format": "f", "output": "o"}, "long_arg": ("f", "o")},
-    "command": {},
-    "builtin": {},
-    "exec": {"short_arg": "a"},
-    "nice": {"short_arg": "n", "longs": {"adjustment": "n"}, "long_arg": ("n",)},
-    "ionice": {
-        "short_arg": "cnp",
-        "longs": {"class": "c", "classdata": "n"},
-        "long_arg": ("c", "n"),
-    },
-    "stdbuf": {
-        "short_arg": "ioe",
-        "longs": {"input": "i", "output": "o", "error": "e"},
-        "long_arg": ("i", "o", "e"),
-    },
-    "unbuffer": {},
-    "caffeinate": {"short_arg": "tw"},
-    "strace": {"short_arg": "oepsSIEabuXP"},
-    "ltrace": {"short_arg": "oepsSnua"},
-    "torsocks": {},
-    "proxychains": {"short_arg": "f"},
-    "proxychains4": {"short_arg": "f"},
-    "catchsegv": {},
-    "firejail": {},
-    "chronic": {},
-    "busybox": {},
-    "xvfb-run": {},
-    "noglob": {},  # zsh precommand modifiers
-    "nocorrect": {},
-    "fakeroot": {},
-    "dbus-run-session": {},
-    "ssh-agent": {"short_arg": "aEPt"},
-    "unshare": {
-        "short_arg": "SGRw",
-        "longs": {"setuid": "S", "setgid": "G"},
-        "long_arg": ("S", "G"),
-    },
-    "systemd-run": {"short_arg": "upMEH"},
-    "runuser": {
-        "short_arg": "ugGs",
-        "longs": {"user": "u", "group": "g", "shell": "s"},
-        "long_arg": ("u", "g", "s"),
-    },
-}
-SIMPLE_WRAPPERS = frozenset(_SIMPLE)
+def _options(name: str, args: Sequence[Word]) -> Options:
+    """`args` read with the options of wrapper `name` in the table, POSIX-style (stop at the
+    first operand)."""
+    spec = wrapper_specs()[name]
+    return parse_options(
+        args,
+        # An optional value's letter takes the next word here too (`xargs -i rm {}` reads rm
+        # as -i's value): how the validator has always read it.
+        short_arg=spec.short + spec.optional,
+        longs=spec.long,
+        long_arg=spec.long_value,
+        stop_at_operand=True,
+    )
+
+
+# Wrappers whose options the table says all about; CHAIN_WORDS need code besides.
+SIMPLE_WRAPPERS = frozenset(wrapper_specs()) - CHAIN_WORDS
 WRAPPER_NAMES = CHAIN_WORDS | SIMPLE_WRAPPERS
 
 
@@ -132,10 +74,10 @@ def unwrap(inv: Invocation) -> Inner | None:
     """If `inv` runs another command, say what; None for ordinary commands."""
     name = inv.name
     args = inv.args
-    if name in _SIMPLE:
-        if name == "command" and any(a.text in ("-v", "-V") for a in args):
+    if name in SIMPLE_WRAPPERS:
+        if name == "command" and any(a.text in wrapper_specs()[name].self_options for a in args):
             return None  # `command -v rm` only looks the name up
-        opts = parse_options(args, stop_at_operand=True, **_SIMPLE[name])  # type: ignore[arg-type]
+        opts = _options(name, args)
         rest = list(opts.rest)
         if name == "sudo":
             if opts.has("e", "l", "v", "k", "K", "V", "h") and not rest:
@@ -159,19 +101,7 @@ def unwrap(inv: Invocation) -> Inner | None:
             return Inner(name, argv=rest) if rest else None
         return Inner(name, argv=rest) if rest else None
     if name == "env":
-        opts = parse_options(
-            args,
-            short_arg="uCSP",
-            longs={
-                "unset": "u",
-                "chdir": "C",
-                "split-string": "S",
-                "ignore-environment": "i",
-                "null": "0",
-            },
-            long_arg=("u", "C", "S"),
-            stop_at_operand=True,
-        )
+        opts = _options("env", args)
         split = opts.value("S")
         rest = list(opts.rest)
         if split:
@@ -182,21 +112,10 @@ def unwrap(inv: Invocation) -> Inner | None:
             return None
         return Inner("env", argv=rest, assigns=assigns)
     if name in ("timeout", "gtimeout"):
-        opts = parse_options(
-            args,
-            short_arg="sk",
-            longs={
-                "signal": "s",
-                "kill-after": "k",
-                "preserve-status": "p",
-                "foreground": "F",
-                "verbose": "v",
-            },
-            long_arg=("s", "k"),
-            stop_at_operand=True,
-        )
+        opts = _options("timeout", args)
         rest = list(opts.rest)
-        return Inner("timeout", argv=rest[1:]) if len(rest) > 1 else None
+        skip = wrapper_specs()["timeout"].operands  # the DURATION
+        return Inner("timeout", argv=rest[skip:]) if len(rest) > skip else None
     if name in ("taskset", "chroot", "flock", "sg", "chrt", "numactl", "prlimit", "cgexec"):
         return _unwrap_positional(inv)
     if name in ("su", "script"):
@@ -225,23 +144,7 @@ def unwrap(inv: Invocation) -> Inner | None:
             return None
         return Inner(name, source_words=words) if words else None
     if name == "watch":
-        opts = parse_options(
-            args,
-            short_arg="nqd",
-            longs={
-                "interval": "n",
-                "exec": "x",
-                "differences": "d",
-                "no-title": "t",
-                "beep": "b",
-                "errexit": "e",
-                "chgexit": "g",
-                "color": "c",
-                "precise": "p",
-            },
-            long_arg=("n",),
-            stop_at_operand=True,
-        )
+        opts = _options("watch", args)
         rest = list(opts.rest)
         if not rest:
             return None
@@ -342,29 +245,7 @@ def _unwrap_positional(inv: Invocation) -> Inner | None:
 
 
 def _unwrap_xargs(inv: Invocation) -> Inner:
-    opts = parse_options(
-        inv.args,
-        short_arg="adEeIiLlnPs",
-        longs={
-            "arg-file": "a",
-            "delimiter": "d",
-            "eof": "E",
-            "replace": "I",
-            "max-lines": "L",
-            "max-args": "n",
-            "max-procs": "P",
-            "max-chars": "s",
-            "null": "0",
-            "interactive": "p",
-            "no-run-if-empty": "r",
-            "verbose": "t",
-            "exit": "x",
-            "open-tty": "o",
-            "process-slot-var": "process-slot-var",
-        },
-        long_arg=("a", "d", "E", "I", "L", "n", "P", "s", "process-slot-var"),
-        stop_at_operand=True,
-    )
+    opts = _options("xargs", inv.args)
     rest = list(opts.rest) or [Word("echo", inv.span)]
     replace = opts.value("I")
     if replace and replace[0].text:

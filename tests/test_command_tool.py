@@ -17,6 +17,7 @@ from caro_py.knowledge.command_tool import tool_of
         ("sudo -u postgres psql", "psql"),
         ("sudo -g staff -D /srv make", "make"),
         ("sudo -Eu bob make", "make"),
+        ("sudo -h buildhost make", "make"),
         ("sudo --user=bob make", "make"),
         ("sudo --user bob make", "make"),
         ("env -u HOME -C /tmp ls", "ls"),

@@ -1,9 +1,10 @@
 """Which tool a command line uses: its first program, looking through wrappers.
 
 `sudo -u postgres psql` uses psql, not postgres: a wrapper's options and the values they take
-(data/wrappers.json) are skipped, as are its fixed operands (`timeout 5 curl ...`) and NAME=value
-words. When what the wrapper runs is no tool of its own (a script, `!!`, an interpreter running a
-script file, nothing at all), the wrapper is the tool: `nohup ./server.sh &` is about nohup.
+(safety/data/wrappers.toml, the validator's table too) are skipped, as are its fixed operands
+(`timeout 5 curl ...`) and NAME=value words. When what the wrapper runs is no tool of its own
+(a script, `!!`, an interpreter running a script file, nothing at all), the wrapper is the
+tool: `nohup ./server.sh &` is about nohup.
 
 One definition for the knowledge base's build (scripts/build_kb.py), the router's training and
 benchmarks, the dataset builder, and `caro explain` (which lists every program of a line).
@@ -12,12 +13,10 @@ Commands may be tldr's, with `{{placeholders}}` and `{{[-u|--user]}}` option cho
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+
+from safety.wrapper_table import WrapperSpec, wrapper_specs
 
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 SEPARATORS = ("|", ";", "&", ">", "<")
@@ -27,29 +26,9 @@ INTERPRETERS = frozenset(
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".py", ".pl", ".rb", ".js", ".php")
 
 
-@dataclass(frozen=True)
-class Wrapper:
-    short: str = ""  # letters of short options that take a value
-    long: frozenset[str] = frozenset()  # long options (no dashes) that take a value
-    operands: int = 0  # operands before the command (timeout's DURATION)
-    self_options: frozenset[str] = frozenset()  # after these it runs no command
-    look_through: bool = True  # the wrapped program is the command's tool
-
-
-@lru_cache(maxsize=1)
-def wrappers() -> dict[str, Wrapper]:
-    text = (resources.files("caro_py.knowledge") / "data" / "wrappers.json").read_text("utf-8")
-    return {
-        name: Wrapper(
-            short=spec.get("short", ""),
-            long=frozenset(spec.get("long", ())),
-            operands=spec.get("operands", 0),
-            self_options=frozenset(spec.get("self", ())),
-            look_through=spec.get("look_through", True),
-        )
-        for name, spec in json.loads(text).items()
-        if not name.startswith("_")
-    }
+def wrappers() -> dict[str, WrapperSpec]:
+    """Programs that run a command given after their own options, with those options."""
+    return wrapper_specs()
 
 
 def program_name(word: str) -> str:
@@ -64,7 +43,7 @@ def option_text(word: str) -> str:
     return word
 
 
-def wrapper_words(spec: Wrapper, words: Sequence[str]) -> int | None:
+def wrapper_words(spec: WrapperSpec, words: Sequence[str]) -> int | None:
     """How many of ``words`` (those after the wrapper's name) belong to the wrapper: its
     options, their values and its operands. None when an option means it runs no command."""
     i = 0
@@ -80,7 +59,7 @@ def wrapper_words(spec: Wrapper, words: Sequence[str]) -> int | None:
         i += 1
         if word.startswith("--"):
             name, eq, _value = word[2:].partition("=")
-            if name in spec.long and not eq:
+            if name in spec.value_longs and not eq:
                 i += 1
             continue
         letters = word[1:]
