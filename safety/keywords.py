@@ -44,7 +44,13 @@ def _prefix_of(node: Node, src: bytes) -> list[tuple[int, int]]:
     words = [src[c.start_byte : c.end_byte] for c in rest]
     if keyword == b"time":
         # `time -p`: the one option the keyword takes.
-        if words and words[0] == b"-p":
+        after = 1 if words and words[0] == b"-p" else 0
+        if len(words) > after and words[after].startswith(b"-"):
+            # `time -f %e rm -rf /`: bash would run `-f`, but sh, `bash --posix` and dash run
+            # the time program, which reads its options and runs the rest; the wrapper table
+            # reads it as that program.
+            return []
+        if after:
             end = rest[0].end_byte
     elif len(words) >= 2 and words[1].startswith(_COMPOUND_OPENERS):
         # `coproc NAME { ...; }`: a name only comes before a compound command.

@@ -35,24 +35,40 @@ def _long_canonical(name: str, longs: Mapping[str, str]) -> str:
     return name
 
 
+def _long_full_name(name: str, longs: Mapping[str, str]) -> str:
+    """The long option `name` abbreviates (`--repl` -> `replace`), or `name` itself."""
+    if name in longs or len(name) < 2:
+        return name
+    fulls = [full for full in longs if full.startswith(name)]
+    return fulls[0] if len(fulls) == 1 else name
+
+
 def parse_options(
     args: Sequence[Word],
     *,
     short_arg: str = "",
+    short_optional: str = "",
     longs: Mapping[str, str] | None = None,
     long_arg: Iterable[str] = (),
+    long_optional: Iterable[str] = (),
     stop_at_operand: bool = False,
     numeric_flags: bool = False,
 ) -> Options:
     """Split `args` into canonical flags, option values and operands.
 
     short_arg: single-letter options that take a value (`-o FILE`, `-oFILE`).
+    short_optional: letters whose value, if any, is attached (`-i{}`; `-i` alone takes none).
     longs: long option name -> canonical name (often the matching short letter).
     long_arg: canonical names whose long form takes a value (`--file=X`, `--file X`).
+    long_optional: long option names whose value, if any, follows `=` (`--replace[=R]`).
     stop_at_operand: POSIX style (wrappers): everything from the first operand on is `rest`.
     numeric_flags: treat `-9`, `-15` as flags (kill), not operands.
     """
     longs = longs or {}
+    # Letters, not a string: `canon in short_arg` would take `--fo` for a spelling of -f.
+    short_letters = frozenset(short_arg)
+    optional_letters = frozenset(short_optional)
+    optional_longs = frozenset(long_optional)
     takes_value = set(long_arg)
     opts = Options()
     i = 0
@@ -69,7 +85,10 @@ def parse_options(
             name, eq, val = text[2:].partition("=")
             canon = _long_canonical(name, longs)
             opts.flags.add(canon)
-            if canon in takes_value or canon in short_arg:
+            if _long_full_name(name, longs) in optional_longs:
+                if eq:
+                    opts.values.setdefault(canon, []).append(Word(val, word.span))
+            elif canon in takes_value or canon in short_letters:
                 if eq:
                     opts.values.setdefault(canon, []).append(Word(val, word.span))
                 elif i + 1 < n:
@@ -85,7 +104,11 @@ def parse_options(
             while j < len(body):
                 ch = body[j]
                 opts.flags.add(ch)
-                if ch in short_arg:
+                if ch in optional_letters:
+                    if body[j + 1 :]:
+                        opts.values.setdefault(ch, []).append(Word(body[j + 1 :], word.span))
+                    break
+                if ch in short_letters:
                     rest = body[j + 1 :]
                     if rest:
                         opts.values.setdefault(ch, []).append(Word(rest, word.span))

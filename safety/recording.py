@@ -179,6 +179,9 @@ class Recording(WalkState):
             else:
                 values = list(inv.stdin_paths or [])[:_LISTED_VALUES]
             flow = Flow()
+            # Lines from a file or output we cannot see: each could be anything, as for
+            # xargs without -I.
+            unseen = not values
             for value in values or [DYN_SET]:
                 # Arguments built from a credential on stdin carry it onward.
                 # After a prefix (`dir/{}`) a listed path stands for its last part: what
@@ -189,6 +192,7 @@ class Recording(WalkState):
                         _fill(w.text, token, value, tail),
                         w.span,
                         subst_secret=w.subst_secret or inv.stdin_secret and token in w.text,
+                        unknown=w.unknown or unseen and token in w.text,
                     )
                     for w in inner.argv
                 ]

@@ -51,13 +51,22 @@ def _options(name: str, args: Sequence[Word]) -> Options:
     spec = wrapper_specs()[name]
     return parse_options(
         args,
-        # An optional value's letter takes the next word here too (`xargs -i rm {}` reads rm
-        # as -i's value): how the validator has always read it.
-        short_arg=spec.short + spec.optional,
+        # An optional value is attached or absent: `xargs -i rm {}` runs rm.
+        short_arg=spec.short,
+        short_optional=spec.optional,
         longs=spec.long,
         long_arg=spec.long_value,
+        long_optional=spec.long_optional,
         stop_at_operand=True,
     )
+
+
+def _runs_nothing(name: str, opts: Options) -> bool:
+    """Was an option that makes wrapper `name` run no command (`command -v`) given among its
+    own options? Past the command word, `-v` is the command's own (`command rm -rf -v /`)."""
+    spec = wrapper_specs()[name]
+    names = {o.lstrip("-") for o in spec.self_options}
+    return opts.has(*{spec.long.get(n, n) for n in names})
 
 
 # Wrappers whose options the table says all about; CHAIN_WORDS need code besides.
@@ -75,9 +84,9 @@ def unwrap(inv: Invocation) -> Inner | None:
     name = inv.name
     args = inv.args
     if name in SIMPLE_WRAPPERS:
-        if name == "command" and any(a.text in wrapper_specs()[name].self_options for a in args):
-            return None  # `command -v rm` only looks the name up
         opts = _options(name, args)
+        if name == "command" and _runs_nothing(name, opts):
+            return None  # `command -v rm` only looks the name up
         rest = list(opts.rest)
         if name == "sudo":
             if opts.has("e", "l", "v", "k", "K", "V", "h") and not rest:
@@ -247,10 +256,12 @@ def _unwrap_positional(inv: Invocation) -> Inner | None:
 def _unwrap_xargs(inv: Invocation) -> Inner:
     opts = _options("xargs", inv.args)
     rest = list(opts.rest) or [Word("echo", inv.span)]
-    replace = opts.value("I")
-    if replace and replace[0].text:
-        # -I TOKEN: each input line is put where TOKEN stands (the walker fills it in).
-        return Inner("xargs", argv=rest, placeholder=replace[0].text)
+    # -I TOKEN, -iTOKEN, --replace=TOKEN; -i and --replace alone mean -I {}.
+    replace = opts.value("I", "i")
+    token = replace[0].text if replace else "{}" if opts.has("I", "i") else ""
+    if token:
+        # Each input line is put where TOKEN stands (the walker fills it in).
+        return Inner("xargs", argv=rest, placeholder=token)
     return Inner("xargs", argv=rest, extra_args=True)
 
 
