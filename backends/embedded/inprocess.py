@@ -56,6 +56,10 @@ from config.model import PROMPT_PROFILES, EmbeddedSettings, Settings
 PROFILES = PROMPT_PROFILES
 SEED = 0  # greedy decoding does not draw, but a fixed seed keeps any sampler reproducible
 MAX_TOKENS_LIMIT = 512
+# Greedy decoding can loop on one option (`zstd -t -t -t ...`) until max_tokens, an answer that
+# does not parse. A light penalty ends most loops; chosen on dev (docs/MODEL_CARD.md): 1.1 also
+# cost correct tldr answers.
+REPEAT_PENALTY = 1.05
 # How long aclose waits for a generation that is still running (it has been told to stop and
 # does so at its next check) before it leaves the model to process exit instead of freeing it.
 CLOSE_WAIT_S = 2.0
@@ -468,7 +472,13 @@ class EmbeddedBackend:
         t1 = time.perf_counter()
         first_token_at: float | None = None
         for token in llm.generate(
-            tokens, temp=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0, grammar=grammar
+            tokens,
+            temp=0.0,
+            top_k=1,
+            top_p=1.0,
+            min_p=0.0,
+            repeat_penalty=REPEAT_PENALTY,
+            grammar=grammar,
         ):
             if first_token_at is None:
                 first_token_at = time.perf_counter()
