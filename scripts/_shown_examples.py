@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backends.protocol import Example
-from caro_py.knowledge.command_tool import tool_of
 from caro_py.knowledge.index import connect, platforms_for
 from caro_py.knowledge.retrieve import retrieve
 from caro_py.knowledge.retriever import examples_for
@@ -35,11 +34,6 @@ NEIGHBOURS = 8  # a distractor page is drawn from the router's next candidates
 
 # build_dataset's platform names -> the OS names the pipeline passes to retrieve().
 OS_OF_PLATFORM = {"linux": "linux", "macos": "darwin"}
-
-
-def first_program(command: str) -> str:
-    """The tool a command line uses ('sudo tar -xf x' -> 'tar'): the router's tool names."""
-    return tool_of(command) or ""
 
 
 @dataclass(frozen=True)

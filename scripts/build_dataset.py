@@ -30,10 +30,11 @@ from _shellspec import (  # noqa: E402
     read_pages,
     split_of,
 )
-from _shown_examples import ExampleChooser, Shown, first_program  # noqa: E402
+from _shown_examples import ExampleChooser, Shown  # noqa: E402
 
 from backends.embedded.functiongemma import render_prompt, render_target  # noqa: E402
 from backends.protocol import PlatformContext  # noqa: E402
+from caro_py.knowledge.command_tool import tool_of  # noqa: E402
 
 # Command names per category, for per-category accuracy.
 _CATEGORY_WORDS = {
@@ -299,7 +300,7 @@ def show_examples(
                     f"{split}:{i}:{rec['page']}:{rec['request']}",
                     str(rec["request"]),
                     str(rec["platform"]),
-                    first_program(command),
+                    tool_of(command) or "",
                     train=split == "train",
                     page=str(rec["page"]).split("/", 1)[1] if tldr else None,
                     source_command=str(rec["tldr_command"]) if tldr else None,
