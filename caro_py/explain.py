@@ -156,7 +156,8 @@ def programs(command: str) -> list[tuple[str, str | None]]:
     find, xargs, wc (a wrapper's options and their values are skipped: caro_py.knowledge's
     one definition of them).
     """
-    from caro_py.knowledge.command_tool import ASSIGNMENT, program_name, wrapper_words, wrappers
+    from caro_py.knowledge.command_tool import ASSIGNMENT, program_name, wrapper_words
+    from safety.wrapper_table import wrapper_specs
 
     found: list[tuple[str, str | None]] = []
     for words in simple_commands(command):
@@ -166,7 +167,7 @@ def programs(command: str) -> list[tuple[str, str | None]]:
                 i += 1
                 continue
             name = program_name(words[i])
-            spec = wrappers().get(name)
+            spec = wrapper_specs().get(name)
             if spec is None:
                 after = words[i + 1] if i + 1 < len(words) else None
                 found.append((name, after if after is None or after[:1].isalpha() else ""))

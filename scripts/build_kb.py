@@ -44,7 +44,8 @@ from _aliases import alias_of, derive  # noqa: E402
 from _shellspec import Page, clean_description, parse_page  # noqa: E402
 from build_dataset import CATEGORIES, own_split, own_topics  # noqa: E402
 
-from caro_py.knowledge.command_tool import tool_of, wrappers  # noqa: E402
+from caro_py.knowledge.command_tool import tool_of  # noqa: E402
+from safety.wrapper_table import wrapper_specs  # noqa: E402
 
 TLDR = REPO.parent / "shared" / "tldr-pages"
 DATA = REPO / "caro_py" / "knowledge" / "data"
@@ -82,7 +83,7 @@ def page_tool(page: Page) -> str:
     counts = Counter(t for ex in page.examples if (t := tool_of(ex.command)))
     tool = counts.most_common(1)[0][0] if counts else None
     # 'sudo ./pig.py' is the dhcpig page's use of sudo: the page is not about sudo.
-    if tool is None or (tool in wrappers() and tool != page.name):
+    if tool is None or (tool in wrapper_specs() and tool != page.name):
         return page.name.split()[0]
     return tool
 

@@ -26,11 +26,6 @@ INTERPRETERS = frozenset(
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".py", ".pl", ".rb", ".js", ".php")
 
 
-def wrappers() -> dict[str, WrapperSpec]:
-    """Programs that run a command given after their own options, with those options."""
-    return wrapper_specs()
-
-
 def program_name(word: str) -> str:
     """'/usr/bin/tar' -> 'tar'; quotes and parentheses around it dropped."""
     return word.strip("'\"()").rsplit("/", 1)[-1]
@@ -95,7 +90,7 @@ def tool_of(command: str) -> str | None:
         if not name:  # a lone '(' of a subshell
             i += 1
             continue
-        spec = wrappers().get(name)
+        spec = wrapper_specs().get(name)
         if spec is None or not spec.look_through:
             if wrapper is not None and not is_tool(words[i:]):
                 return wrapper
